@@ -1,0 +1,110 @@
+#include "domain/rules.h"
+
+#include <algorithm>
+#include <set>
+
+namespace keyledger::domain {
+
+std::string_view to_string(AccountStatus status) {
+    switch (status) {
+        case AccountStatus::active:
+            return "active";
+        case AccountStatus::inactive:
+            return "inactive";
+        case AccountStatus::deleted:
+            return "deleted";
+    }
+    return "unknown";
+}
+
+AccountStatus account_status(const Account& account, Instant t, Instant window_ms) {
+    if (account.deleted_at && *account.deleted_at <= t) {
+        return AccountStatus::deleted;
+    }
+    return t >= inactive_at(account, window_ms) ? AccountStatus::inactive : AccountStatus::active;
+}
+
+bool token_live(const Token& token, Instant t) {
+    if (token.revoked_at && *token.revoked_at <= t) {
+        return false;
+    }
+    return !(token.expires_at && t >= *token.expires_at);
+}
+
+std::optional<Reason> token_refusal(const State& state, const Token& token, const Target& target,
+                                    Instant t) {
+    if (token.revoked_at && *token.revoked_at <= t) {
+        return Reason::token_revoked;
+    }
+    if (token.expires_at && t >= *token.expires_at) {
+        return Reason::token_expired;
+    }
+    if (token.kind == TokenKind::app) {
+        const bool elsewhere = target.kind == Target::Kind::management ||
+                               (target.kind == Target::Kind::webhook &&
+                                target.webhook_id != token.webhook_id);
+        if (elsewhere) {
+            return Reason::wrong_webhook;
+        }
+    }
+    const Account* owner = state.account(token.owner_id);
+    if (owner == nullptr) {
+        return Reason::owner_deleted;  // unreachable from a consistent log; refuse, never admit
+    }
+    switch (account_status(*owner, t, state.window_ms)) {
+        case AccountStatus::deleted:
+            return Reason::owner_deleted;
+        case AccountStatus::inactive:
+            return Reason::owner_inactive;
+        case AccountStatus::active:
+            return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+bool token_serves(const Token& token, std::string_view webhook_id, Instant t, Instant window_ms) {
+    if (token.kind == TokenKind::app) {
+        return token.webhook_id == webhook_id;
+    }
+    auto it = token.last_accepted_on.find(std::string(webhook_id));
+    return it != token.last_accepted_on.end() && t < it->second + window_ms;
+}
+
+std::vector<std::string> webhooks_served(const Token& token, Instant t, Instant window_ms) {
+    if (token.kind == TokenKind::app) {
+        return {token.webhook_id};
+    }
+    std::vector<std::string> served;
+    for (const auto& [webhook_id, last_call] : token.last_accepted_on) {
+        if (t < last_call + window_ms) {
+            served.push_back(webhook_id);
+        }
+    }
+    return served;
+}
+
+std::vector<std::string> live_token_ids(const State& state, const Account& account, Instant t) {
+    std::vector<std::string> live;
+    for (const auto& token_id : account.token_ids) {
+        const Token* token = state.token(token_id);
+        if (token != nullptr && token_live(*token, t)) {
+            live.push_back(token_id);
+        }
+    }
+    return live;  // std::set iteration keeps them sorted
+}
+
+DeleteBlock delete_block(const State& state, const Account& account, Instant t) {
+    DeleteBlock block;
+    std::set<std::string> webhooks;
+    for (const auto& token_id : live_token_ids(state, account, t)) {
+        block.token_ids.push_back(token_id);
+        for (auto& webhook_id : webhooks_served(*state.token(token_id), t, state.window_ms)) {
+            webhooks.insert(std::move(webhook_id));
+        }
+    }
+    block.webhook_ids.assign(webhooks.begin(), webhooks.end());
+    return block;
+}
+
+}  // namespace keyledger::domain
