@@ -1,0 +1,140 @@
+#include "projections/at_risk.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "domain/rules.h"
+
+namespace keyledger::projections {
+namespace {
+
+using namespace domain;
+
+// When this serving token stops being accepted on the webhook if nothing happens: its expiry,
+// its owner's inactivity, or (an API token) the end of its serving window, whichever is first.
+// Empty when it is refused already.
+std::optional<ServingToken> serving_until(const State& state, const Token& token,
+                                          const std::string& webhook_id, Instant now) {
+    if (!token_serves(token, webhook_id, now, state.window_ms) ||
+        token_refusal(state, token, Target::webhook(webhook_id), now)) {
+        return std::nullopt;
+    }
+    const Account& owner = *state.account(token.owner_id);
+    ServingToken serving{token.id, token.owner_id, inactive_at(owner, state.window_ms),
+                         "owner_inactive"};
+    if (token.expires_at && *token.expires_at < serving.stops_at) {
+        serving.stops_at = *token.expires_at;
+        serving.reason = "token_expired";
+    }
+    if (token.kind == TokenKind::api) {
+        const Instant serve_end = token.last_accepted_on.at(webhook_id) + state.window_ms;
+        if (serve_end < serving.stops_at) {
+            serving.stops_at = serve_end;
+            serving.reason = "stops_serving";
+        }
+    }
+    return serving;
+}
+
+// Every token that might serve the webhook: its app tokens and any API token used on it.
+std::vector<const Token*> candidates(const State& state, const Webhook& webhook) {
+    std::vector<const Token*> out;
+    for (const auto& id : webhook.token_ids) {
+        if (const Token* token = state.token(id)) {
+            out.push_back(token);
+        }
+    }
+    for (const auto& [id, token] : state.tokens) {
+        if (token.kind == TokenKind::api && token.last_accepted_on.contains(webhook.id)) {
+            out.push_back(&token);
+        }
+    }
+    return out;
+}
+
+struct WebhookForecast {
+    bool broken = false;
+    Instant breaks_at = 0;
+    std::vector<ServingToken> serving;
+    std::vector<std::string> token_ids;
+};
+
+WebhookForecast forecast(const State& state, const Webhook& webhook, Instant now) {
+    WebhookForecast result;
+    for (const Token* token : candidates(state, webhook)) {
+        result.token_ids.push_back(token->id);
+        if (auto serving = serving_until(state, *token, webhook.id, now)) {
+            result.breaks_at = std::max(result.breaks_at, serving->stops_at);
+            result.serving.push_back(std::move(*serving));
+        }
+    }
+    result.broken = result.serving.empty();
+    std::sort(result.token_ids.begin(), result.token_ids.end());
+    std::sort(result.serving.begin(), result.serving.end(),
+              [](const auto& a, const auto& b) { return a.token_id < b.token_id; });
+    return result;
+}
+
+}  // namespace
+
+AtRiskReport at_risk(const State& state, Instant now, std::int64_t within_days) {
+    const Instant horizon = now + within_days * kDayMs;
+    AtRiskReport report;
+    for (const auto& [id, account] : state.accounts) {
+        const Instant when = inactive_at(account, state.window_ms);
+        if (!account.deleted_at && now < when && when <= horizon) {
+            report.accounts.push_back(
+                {id, account.username, when, live_token_ids(state, account, now)});
+        }
+    }
+    for (const auto& [id, token] : state.tokens) {
+        if (token_live(token, now) && token.expires_at && *token.expires_at <= horizon) {
+            report.tokens.push_back({id, token.owner_id, *token.expires_at});
+        }
+    }
+    for (const auto& [id, webhook] : state.webhooks) {
+        if (webhook.uninstalled_at) {
+            continue;
+        }
+        WebhookForecast f = forecast(state, webhook, now);
+        if (f.broken) {
+            report.broken_webhooks.push_back({id, webhook.name, std::move(f.token_ids)});
+        } else if (f.breaks_at <= horizon) {
+            report.webhooks.push_back({id, webhook.name, f.breaks_at, std::move(f.serving)});
+        }
+    }
+
+    // Earliest first; ties by id, so the report is the same on every run.
+    auto earliest = [](Instant ta, const std::string& ia, Instant tb, const std::string& ib) {
+        return ta != tb ? ta < tb : ia < ib;
+    };
+    std::sort(report.accounts.begin(), report.accounts.end(), [&](const auto& a, const auto& b) {
+        return earliest(a.inactive_at, a.account_id, b.inactive_at, b.account_id);
+    });
+    std::sort(report.tokens.begin(), report.tokens.end(), [&](const auto& a, const auto& b) {
+        return earliest(a.expires_at, a.token_id, b.expires_at, b.token_id);
+    });
+    std::sort(report.webhooks.begin(), report.webhooks.end(), [&](const auto& a, const auto& b) {
+        return earliest(a.breaks_at, a.webhook_id, b.breaks_at, b.webhook_id);
+    });
+    std::sort(report.broken_webhooks.begin(), report.broken_webhooks.end(),
+              [](const auto& a, const auto& b) { return a.webhook_id < b.webhook_id; });
+    return report;
+}
+
+HealthCounts health_counts(const State& state, Instant now) {
+    HealthCounts counts;
+    for (const auto& [id, account] : state.accounts) {
+        if (has_role(account.roles, Role::user_admin) &&
+            account_status(account, now, state.window_ms) == AccountStatus::active) {
+            ++counts.active_user_admins;
+        }
+    }
+    AtRiskReport week = at_risk(state, now, 7);
+    counts.accounts_breaking_7d = week.accounts.size();
+    counts.webhooks_breaking_7d = week.webhooks.size();
+    counts.webhooks_broken = week.broken_webhooks.size();
+    return counts;
+}
+
+}  // namespace keyledger::projections
