@@ -1,0 +1,112 @@
+#include "api/request_target.h"
+
+#include <charconv>
+
+namespace keyledger::api {
+namespace {
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '%') {
+            if (i + 2 >= text.size()) {
+                return std::nullopt;
+            }
+            const int hi = hex_value(text[i + 1]);
+            const int lo = hex_value(text[i + 2]);
+            if (hi < 0 || lo < 0) {
+                return std::nullopt;
+            }
+            out.push_back(static_cast<char>(hi * 16 + lo));
+            i += 2;
+        } else if (plus_is_space && text[i] == '+') {
+            out.push_back(' ');
+        } else {
+            out.push_back(text[i]);
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::optional<RequestTarget> parse_target(std::string_view target) {
+    if (target.empty() || target.front() != '/') {
+        return std::nullopt;
+    }
+    RequestTarget out;
+    const std::size_t question = target.find('?');
+    out.path = std::string(target.substr(0, question));
+    std::string_view rest = out.path;
+    while (!rest.empty()) {
+        const std::size_t slash = rest.find('/');
+        std::string_view segment = rest.substr(0, slash);
+        if (!segment.empty()) {
+            auto decoded = percent_decode(segment, false);
+            if (!decoded) {
+                return std::nullopt;
+            }
+            out.segments.push_back(std::move(*decoded));
+        }
+        if (slash == std::string_view::npos) {
+            break;
+        }
+        rest.remove_prefix(slash + 1);
+    }
+    if (question == std::string_view::npos) {
+        return out;
+    }
+    std::string_view query = target.substr(question + 1);
+    while (!query.empty()) {
+        const std::size_t amp = query.find('&');
+        std::string_view pair = query.substr(0, amp);
+        if (!pair.empty()) {
+            const std::size_t eq = pair.find('=');
+            auto name = percent_decode(pair.substr(0, eq), true);
+            auto value = percent_decode(
+                eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
+            if (!name || !value) {
+                return std::nullopt;
+            }
+            if (*name == "access_token") {
+                out.has_access_token = true;
+            }
+            if (!out.query.emplace(std::move(*name), std::move(*value)).second) {
+                out.duplicate_parameter = true;
+            }
+        }
+        if (amp == std::string_view::npos) {
+            break;
+        }
+        query.remove_prefix(amp + 1);
+    }
+    return out;
+}
+
+std::optional<std::uint64_t> parse_count(std::string_view text) {
+    std::uint64_t value = 0;
+    if (text.empty() || text.size() > 19) {
+        return std::nullopt;
+    }
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size()) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+}  // namespace keyledger::api

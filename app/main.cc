@@ -1,0 +1,138 @@
+// keyledger: init, serve, and the operator's local recovery commands.
+
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "app/admin.h"
+#include "app/data_dir.h"
+#include "app/serve.h"
+
+namespace {
+
+using namespace keyledger;
+
+// CLI11 validator for instants in API.md's form.
+struct InstantValidator : CLI::Validator {
+    InstantValidator() {
+        name_ = "INSTANT";
+        func_ = [](const std::string& text) {
+            return domain::parse_instant(text) ? std::string()
+                                               : "not an instant like 2026-03-02T00:00:00.000Z";
+        };
+    }
+};
+
+void setup_logging(const std::string& level) {
+    auto logger = spdlog::stderr_logger_mt("keyledger");
+    logger->set_pattern("{\"ts\":\"%Y-%m-%dT%H:%M:%S.%eZ\",\"level\":\"%l\",%v", spdlog::pattern_time_type::utc);
+    spdlog::set_default_logger(logger);
+    spdlog::set_level(spdlog::level::from_str(level));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App cli{"keyledger: who may call a webhook, with a replayable record of why"};
+    cli.require_subcommand(1);
+    std::string log_level = "info";
+    cli.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+
+    std::filesystem::path data_dir = "data";
+    int window_days = 60;
+    auto* init = cli.add_subcommand("init", "create a store, its key and the first admin token");
+    init->add_option("--data-dir", data_dir, "the data directory to create")->capture_default_str();
+    init->add_option("--window-days", window_days, "inactivity window, fixed for the store")
+        ->check(CLI::Range(1, 3650))
+        ->capture_default_str();
+
+    app::ServeOptions serve;
+    std::string start;
+    std::string clock = "system";
+    std::string password_cost = "interactive";
+    std::int64_t header_ms = 10'000, idle_ms = 60'000, body_ms = 30'000;
+    auto* serve_cmd = cli.add_subcommand("serve", "serve the HTTP API until SIGINT or SIGTERM");
+    serve_cmd->add_option("--data-dir", serve.data_dir, "the data directory")->capture_default_str();
+    serve_cmd->add_option("--listen", serve.listen, "HOST:PORT; port 0 picks a free one")
+        ->capture_default_str();
+    serve_cmd->add_option("--clock", clock, "system, or manual for tests and demonstrations")
+        ->check(CLI::IsMember({"system", "manual"}))
+        ->capture_default_str();
+    serve_cmd->add_option("--start", start, "the manual clock's first instant")
+        ->check(InstantValidator());
+    serve_cmd->add_flag("--accept-clock-jump", serve.accept_clock_jump,
+                        "start although the clock is more than the window ahead of the log");
+    serve_cmd->add_option("--body-limit", serve.body_limit, "largest request body in bytes")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{64} << 20))
+        ->capture_default_str();
+    serve_cmd->add_option("--header-timeout-ms", header_ms, "deadline for a request's header")
+        ->check(CLI::Range(1, 3'600'000))
+        ->capture_default_str();
+    serve_cmd->add_option("--idle-timeout-ms", idle_ms, "keep-alive connection idle deadline")
+        ->check(CLI::Range(1, 3'600'000))
+        ->capture_default_str();
+    serve_cmd->add_option("--body-timeout-ms", body_ms, "deadline for reading a body")
+        ->check(CLI::Range(1, 3'600'000))
+        ->capture_default_str();
+    serve_cmd->add_option("--delivery-retention-days", serve.delivery_retention_days,
+                          "how long webhook bodies are kept")
+        ->check(CLI::Range(1, 3650))
+        ->capture_default_str();
+    serve_cmd->add_option("--password-cost", password_cost,
+                          "Argon2id cost: interactive, moderate, or minimal (tests only)")
+        ->check(CLI::IsMember({"interactive", "moderate", "minimal"}))
+        ->capture_default_str();
+    serve_cmd->add_option("--io-threads", serve.io_threads, "HTTP I/O threads")
+        ->check(CLI::Range(1, 64))
+        ->capture_default_str();
+
+    auto* admin = cli.add_subcommand("admin", "operator recovery on a stopped server's store");
+    admin->require_subcommand(1);
+    std::string username;
+    auto* reactivate = admin->add_subcommand("reactivate", "reactivate an account");
+    auto* issue = admin->add_subcommand("issue-token", "issue an API token on an active account");
+    for (auto* sub : {reactivate, issue}) {
+        sub->add_option("--data-dir", data_dir, "the data directory")->capture_default_str();
+        sub->add_option("--username", username, "the account")->required();
+    }
+
+    try {
+        cli.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return cli.exit(e);
+    }
+    setup_logging(log_level);
+
+    if (*init) {
+        engine::SystemClock system_clock;
+        auto line = app::initialise(data_dir, window_days * domain::kDayMs, system_clock);
+        if (!line) {
+            std::cerr << "keyledger init: " << line.error() << "\n";
+            return 1;
+        }
+        std::cout << *line << std::endl;
+        return 0;
+    }
+    if (*serve_cmd) {
+        serve.manual_clock = clock == "manual";
+        if (!start.empty()) {
+            if (!serve.manual_clock) {
+                std::cerr << "keyledger serve: --start needs --clock manual\n";
+                return 2;
+            }
+            serve.start = domain::parse_instant(start);
+        }
+        serve.password_cost = *security::parse_password_cost(password_cost);
+        serve.header_timeout = std::chrono::milliseconds(header_ms);
+        serve.idle_timeout = std::chrono::milliseconds(idle_ms);
+        serve.body_timeout = std::chrono::milliseconds(body_ms);
+        return app::serve(serve);
+    }
+    if (*reactivate) {
+        return app::admin_reactivate(data_dir, username);
+    }
+    return app::admin_issue_token(data_dir, username);
+}

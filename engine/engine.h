@@ -1,0 +1,155 @@
+#pragma once
+// The command pipeline. One decider thread owns the live read model and runs every job in
+// sequence, so the order of the log is the order of the decisions and the rules need no locks.
+// Jobs that arrive while a batch is being written are decided together and committed in one
+// RocksDB write (group commit); a job's completion runs only once its batch is durable and
+// applied to the live model, so a reply never announces what a crash could take back.
+//
+// If a write fails, the live model is ahead of the disk: the engine stops deciding for good
+// (failed() is true, completions get durable = false) and the process must be restarted.
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "domain/decide.h"
+#include "engine/clock.h"
+#include "eventstore/event_store.h"
+#include "projections/read_model.h"
+
+namespace keyledger::engine {
+
+struct EngineOptions {
+    std::size_t max_batch_jobs = 4096;
+    // Deliveries older than this on the decision clock are pruned.
+    Instant delivery_retention_ms = 7 * domain::kDayMs;
+};
+
+struct EngineStats {
+    std::atomic<std::uint64_t> batches{0};
+    std::atomic<std::uint64_t> events{0};
+    std::atomic<std::uint64_t> jobs{0};
+    std::atomic<std::uint64_t> write_failures{0};
+    std::atomic<std::uint64_t> head_position{0};
+};
+
+class Transaction;
+
+class Engine {
+public:
+    // A job decides on the decider thread; if the engine failed before the job's turn, it is
+    // aborted instead (answer 503) and never decided.
+    struct Job {
+        std::function<void(Transaction&)> decide;
+        std::function<void()> abort;
+    };
+
+    // Replays the whole log into the live model. Fails, naming the position, on a record that
+    // cannot be decoded.
+    // TODO(perf): start from a projection snapshot instead of position 1 (audit issue).
+    [[nodiscard]] static std::expected<std::unique_ptr<Engine>, std::string> open(
+        std::unique_ptr<eventstore::EventStore> store, const Clock& clock, EngineOptions options);
+
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    // Starts the decider thread; until then jobs queue up.
+    void start();
+    // Decides what is queued, commits it, and joins the decider thread.
+    void stop();
+
+    // Queues a job for the decider thread. False (and the job is dropped) once the engine has
+    // stopped or failed.
+    bool submit(Job job);
+
+    // Runs one job to completion on the caller's thread, when no decider thread runs (local
+    // operator commands, tests). Returns false when the batch could not be made durable.
+    [[nodiscard]] bool run_now(const std::function<void(Transaction&)>& decide);
+
+    bool failed() const { return failed_.load(); }
+    // The inactivity window, fixed for the life of the store. Any thread.
+    Instant window_ms() const { return window_ms_.load(); }
+    bool running() const { return running_.load(); }
+    const Clock& clock() const { return clock_; }
+    const EngineStats& stats() const { return stats_; }
+    // Reads on the store are thread-safe.
+    const eventstore::EventStore& store() const { return *store_; }
+
+private:
+    Engine(std::unique_ptr<eventstore::EventStore> store, const Clock& clock,
+           EngineOptions options);
+    [[nodiscard]] std::expected<void, std::string> replay();
+    void decider_loop();
+    // Decides the jobs and commits them in one write; runs their completions.
+    void decide_and_commit(std::vector<Job>& jobs);
+    void prune_deliveries(Instant now);
+
+    friend class Transaction;
+
+    std::unique_ptr<eventstore::EventStore> store_;
+    const Clock& clock_;
+    EngineOptions options_;
+    projections::ReadModel model_;
+    std::unordered_map<std::string, std::uint64_t> stream_versions_;
+    EngineStats stats_;
+    Instant last_prune_ = 0;
+
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<Job> queue_;
+    bool stopping_ = false;
+    std::atomic<bool> running_{false};
+    std::atomic<bool> failed_{false};
+    std::atomic<Instant> window_ms_{domain::kDefaultWindowMs};
+    std::thread thread_;
+};
+
+// A stored event back as a domain fact; an error names the position that cannot be decoded.
+[[nodiscard]] std::expected<domain::Fact, std::string> decode_fact(
+    const eventstore::StoredEvent& stored);
+
+// A partial state folded from exactly these committed positions, for as-of questions. Reads the
+// store only, so it may run on any thread.
+[[nodiscard]] std::expected<domain::State, std::string> fold_positions(
+    const eventstore::EventStore& store, Instant window_ms,
+    const std::vector<std::uint64_t>& positions);
+
+// What a job sees and does on the decider thread.
+class Transaction {
+public:
+    const domain::State& state() const { return engine_.model_.state(); }
+    const projections::ReadModel& model() const { return engine_.model_; }
+    const eventstore::EventStore& store() const { return *engine_.store_; }
+    // The decision instant: the clock, never behind the last recorded event.
+    Instant now() const { return domain::decision_instant(state(), engine_.clock_.now()); }
+
+    // Applies the event to the live model at once (later decisions in the batch see it) and
+    // stages it for the batch's single write.
+    void record(const domain::Event& event, std::string_view actor,
+                std::string_view correlation_id);
+    void record_all(const std::vector<domain::Event>& events, std::string_view actor,
+                    std::string_view correlation_id);
+    void record_delivery(eventstore::NewDelivery delivery);
+
+    // Runs once the batch is durable (true) or could not be written (false).
+    void then(std::function<void(bool durable)> completion);
+
+private:
+    friend class Engine;
+    explicit Transaction(Engine& engine) : engine_(engine) {}
+
+    Engine& engine_;
+    eventstore::AppendBatch batch_;
+    std::vector<std::function<void(bool)>> completions_;
+};
+
+}  // namespace keyledger::engine
