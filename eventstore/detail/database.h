@@ -1,0 +1,50 @@
+#pragma once
+// An open RocksDB database with the store's column families, and nothing else: no format
+// check, no head, no rules. The store is built on it; tests and tools use it to look at (or
+// tamper with) the raw records.
+
+#include <rocksdb/db.h>
+#include <rocksdb/env.h>
+
+#include <array>
+#include <filesystem>
+#include <memory>
+
+#include "eventstore/detail/layout.h"
+
+namespace keyledger::eventstore::detail {
+
+struct DatabaseOptions {
+    bool create = false;          // create the database and its families if missing
+    bool read_only = false;       // RocksDB's read-only mode: no lock, no writes
+    rocksdb::Env* env = nullptr;  // null: the default; otherwise must outlive the Database
+};
+
+class Database {
+  public:
+    // Opens the database in `dir` with all of the store's families. On failure `*out` is left
+    // empty and RocksDB's status is returned unchanged, for the caller to map.
+    static rocksdb::Status open(const std::filesystem::path& dir, const DatabaseOptions& options,
+                                std::unique_ptr<Database>* out);
+
+    // Releases the column family handles, then closes the database.
+    ~Database();
+
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    // Safe to call from any thread; the returned objects live as long as this Database.
+    rocksdb::DB& db() const { return *db_; }
+    rocksdb::ColumnFamilyHandle* family(Family family) const {
+        return handles_[static_cast<std::size_t>(family) + 1];
+    }
+
+  private:
+    Database() = default;
+
+    std::unique_ptr<rocksdb::DB> db_;
+    // The default family first, then the store's families in the order of Family.
+    std::array<rocksdb::ColumnFamilyHandle*, kFamilyNames.size() + 1> handles_{};
+};
+
+}  // namespace keyledger::eventstore::detail

@@ -1,0 +1,23 @@
+#pragma once
+// Names shared by the store and its tools: column families and the store's own meta keys.
+// The byte layout of keys and values is in codec.cc.
+
+#include <array>
+#include <cstddef>
+#include <string_view>
+
+namespace keyledger::eventstore::detail {
+
+enum class Family : std::size_t { events, stream_index, deliveries, delivery_seq, meta };
+
+inline constexpr std::array<std::string_view, 5> kFamilyNames = {
+    "events", "stream_index", "deliveries", "delivery_seq", "meta"};
+
+// Written at create, checked at every open: tells a keyledger store from any other directory.
+inline constexpr std::string_view kFormatKey = "format";
+inline constexpr std::string_view kFormatValue = "keyledger-eventstore/1";
+
+// The last event (position and hash), written in the same batch as the events.
+inline constexpr std::string_view kHeadKey = "head";
+
+}  // namespace keyledger::eventstore::detail

@@ -1,0 +1,143 @@
+// The delivery store beside the log: webhook bodies numbered per webhook, outside the chain,
+// kept until pruned.
+
+#include <fmt/format.h>
+
+#include <limits>
+
+#include "eventstore/detail/errors.h"
+#include "eventstore/detail/rocksdb_event_store.h"
+
+namespace keyledger::eventstore::detail {
+
+Result<std::uint64_t> RocksDbEventStore::last_delivery_seq(const std::string& webhook_id) {
+    if (auto known = delivery_seqs_.find(webhook_id); known != delivery_seqs_.end()) {
+        return known->second;
+    }
+
+    // Not the last delivery key: pruning may have removed every delivery of the webhook, and
+    // its seqs must still never be reused.
+    std::string value;
+    rocksdb::Status status = database_->db().Get(
+        rocksdb::ReadOptions(), database_->family(Family::delivery_seq), webhook_id, &value);
+    std::uint64_t seq = 0;
+    if (status.ok()) {
+        std::optional<std::uint64_t> stored = decode_u64(value);
+        if (!stored) {
+            return fail(ErrorCode::corruption,
+                        fmt::format("the last delivery seq of webhook '{}' is not an 8-byte number",
+                                    webhook_id));
+        }
+        seq = *stored;
+    } else if (!status.IsNotFound()) {
+        return fail(status,
+                    fmt::format("reading the last delivery seq of webhook '{}'", webhook_id));
+    }
+    delivery_seqs_.emplace(webhook_id, seq);
+    return seq;
+}
+
+Result<void> RocksDbEventStore::add_deliveries(
+    const std::vector<NewDelivery>& deliveries, rocksdb::WriteBatch& batch,
+    std::unordered_map<std::string, std::uint64_t>& seqs) {
+    rocksdb::Status status;
+    for (const NewDelivery& delivery : deliveries) {
+        auto last = seqs.find(delivery.webhook_id);
+        if (last == seqs.end()) {
+            auto stored = last_delivery_seq(delivery.webhook_id);
+            if (!stored) {
+                return std::unexpected(stored.error());
+            }
+            last = seqs.emplace(delivery.webhook_id, *stored).first;
+        }
+
+        const std::uint64_t seq = ++last->second;
+        status = batch.Put(database_->family(Family::deliveries),
+                           delivery_key(delivery.webhook_id, seq), encode_delivery(seq, delivery));
+        if (!status.ok()) {
+            return fail(status, fmt::format("preparing delivery {} of webhook '{}'", seq,
+                                            delivery.webhook_id));
+        }
+    }
+
+    for (const auto& [webhook_id, seq] : seqs) {
+        status = batch.Put(database_->family(Family::delivery_seq), webhook_id, encode_u64(seq));
+        if (!status.ok()) {
+            return fail(status, fmt::format("preparing the seq of webhook '{}'", webhook_id));
+        }
+    }
+    return {};
+}
+
+Result<std::vector<StoredDelivery>> RocksDbEventStore::read_deliveries(std::string_view webhook_id,
+                                                                       std::uint64_t after_seq,
+                                                                       std::size_t limit) const {
+    if (!is_valid_name(webhook_id)) {
+        return fail(ErrorCode::invalid_argument,
+                    "a webhook id must be non-empty and free of NUL bytes");
+    }
+    std::vector<StoredDelivery> deliveries;
+    if (limit == 0 || after_seq == std::numeric_limits<std::uint64_t>::max()) {
+        return deliveries;
+    }
+
+    const std::string prefix = delivery_prefix(webhook_id);
+    auto it = iterate(Family::deliveries);
+    for (it->Seek(delivery_key(webhook_id, after_seq + 1));
+         it->Valid() && it->key().starts_with(prefix) && deliveries.size() < limit; it->Next()) {
+        const std::uint64_t seq = decode_u64_suffix(it->key().ToStringView()).value_or(0);
+        auto delivery = decode_delivery(webhook_id, seq, it->value().ToStringView());
+        if (!delivery) {
+            return std::unexpected(delivery.error());
+        }
+        deliveries.push_back(std::move(*delivery));
+    }
+    if (!it->status().ok()) {
+        return fail(it->status(), fmt::format("reading deliveries of webhook '{}'", webhook_id));
+    }
+    return deliveries;
+}
+
+Result<std::size_t> RocksDbEventStore::prune_deliveries(std::int64_t received_before_ms) {
+    std::lock_guard lock(write_mutex_);
+    if (auto writable = check_writable(); !writable) {
+        return std::unexpected(writable.error());
+    }
+
+    // TODO(perf): scans and decodes every delivery; an index by received_at would make this
+    // proportional to what is removed.
+    rocksdb::WriteBatch batch;
+    std::size_t removed = 0;
+    auto it = iterate(Family::deliveries);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        std::optional<NamedKey> key = parse_named_key(it->key().ToStringView());
+        if (!key) {
+            return fail(ErrorCode::corruption,
+                        "a key in the deliveries family is not a webhook id and a seq");
+        }
+        auto delivery = decode_delivery(key->name, key->number, it->value().ToStringView());
+        if (!delivery) {
+            return std::unexpected(delivery.error());
+        }
+        if (delivery->received_at_ms >= received_before_ms) {
+            continue;
+        }
+        if (rocksdb::Status status = batch.Delete(database_->family(Family::deliveries), it->key());
+            !status.ok()) {
+            return fail(status, "preparing the removal of old deliveries");
+        }
+        ++removed;
+    }
+    if (!it->status().ok()) {
+        return fail(it->status(), "reading deliveries to prune");
+    }
+
+    if (removed > 0) {
+        if (auto written = write(batch, options_.sync); !written) {
+            return std::unexpected(written.error());
+        }
+    }
+    return removed;
+}
+
+}  // namespace keyledger::eventstore::detail

@@ -1,0 +1,159 @@
+// The read side of the RocksDB store's log: by position, by stream, and stream versions.
+// Every read may run on any thread, concurrently with the writer.
+
+#include <fmt/format.h>
+
+#include <limits>
+
+#include "eventstore/detail/errors.h"
+#include "eventstore/detail/rocksdb_event_store.h"
+
+namespace keyledger::eventstore::detail {
+namespace {
+
+constexpr std::uint64_t kMaxU64 = std::numeric_limits<std::uint64_t>::max();
+
+Result<void> check_stream_name(std::string_view stream) {
+    if (!is_valid_name(stream)) {
+        return fail(ErrorCode::invalid_argument,
+                    "a stream name must be non-empty and free of NUL bytes");
+    }
+    return {};
+}
+
+}  // namespace
+
+std::unique_ptr<rocksdb::Iterator> RocksDbEventStore::iterate(
+    Family family, const rocksdb::ReadOptions& read) const {
+    return std::unique_ptr<rocksdb::Iterator>(
+        database_->db().NewIterator(read, database_->family(family)));
+}
+
+Result<StoredEvent> RocksDbEventStore::load_event(const rocksdb::ReadOptions& read,
+                                                  std::uint64_t position) const {
+    std::string envelope;
+    rocksdb::Status status = database_->db().Get(read, database_->family(Family::events),
+                                                 event_key(position), &envelope);
+    if (status.IsNotFound()) {
+        return fail(ErrorCode::corruption, fmt::format("event {} is missing", position), position);
+    }
+    if (!status.ok()) {
+        return fail(status, fmt::format("reading event {}", position), position);
+    }
+    return decode_envelope(position, envelope);
+}
+
+Result<std::vector<StoredEvent>> RocksDbEventStore::read_all(std::uint64_t after_position,
+                                                             std::size_t limit) const {
+    std::vector<StoredEvent> events;
+    if (limit == 0 || after_position == kMaxU64) {
+        return events;
+    }
+
+    std::uint64_t expected = after_position + 1;
+    auto it = iterate(Family::events);
+    for (it->Seek(event_key(expected)); it->Valid() && events.size() < limit; it->Next()) {
+        // Positions are dense: the next key must be exactly the next position.
+        std::optional<std::uint64_t> position = decode_u64(it->key().ToStringView());
+        if (position != expected) {
+            return fail(ErrorCode::corruption,
+                        fmt::format("event {} is missing: the next stored key is {}", expected,
+                                    position ? fmt::format("event {}", *position)
+                                             : std::string("not a position")),
+                        expected);
+        }
+
+        auto event = decode_envelope(expected, it->value().ToStringView());
+        if (!event) {
+            return std::unexpected(event.error());
+        }
+        events.push_back(std::move(*event));
+        ++expected;
+    }
+    if (!it->status().ok()) {
+        return fail(it->status(), fmt::format("reading event {}", expected), expected);
+    }
+    return events;
+}
+
+Result<std::vector<StoredEvent>> RocksDbEventStore::read_stream(std::string_view stream,
+                                                                std::uint64_t after_version,
+                                                                std::size_t limit) const {
+    if (auto valid = check_stream_name(stream); !valid) {
+        return std::unexpected(valid.error());
+    }
+    std::vector<StoredEvent> events;
+    if (limit == 0 || after_version == kMaxU64) {
+        return events;
+    }
+
+    // Events never change once written, so the index and the events need no common snapshot.
+    const std::string prefix = stream_prefix(stream);
+    const rocksdb::ReadOptions read;
+    auto it = iterate(Family::stream_index, read);
+    for (it->Seek(stream_key(stream, after_version + 1));
+         it->Valid() && it->key().starts_with(prefix) && events.size() < limit; it->Next()) {
+        const std::uint64_t version = decode_u64_suffix(it->key().ToStringView()).value_or(0);
+        std::optional<std::uint64_t> position = decode_u64(it->value().ToStringView());
+        if (!position) {
+            return fail(ErrorCode::corruption,
+                        fmt::format("the stream index entry of stream '{}' version {} is not a "
+                                    "position",
+                                    stream, version));
+        }
+
+        auto event = load_event(read, *position);
+        if (!event) {
+            return std::unexpected(event.error());
+        }
+        if (event->stream != stream || event->version != version) {
+            return fail(ErrorCode::corruption,
+                        fmt::format("event {}: the stream index lists it as stream '{}' version "
+                                    "{}, but it is stream '{}' version {}",
+                                    *position, stream, version, event->stream, event->version),
+                        *position);
+        }
+        events.push_back(std::move(*event));
+    }
+    if (!it->status().ok()) {
+        return fail(it->status(), fmt::format("reading the index of stream '{}'", stream));
+    }
+    return events;
+}
+
+Result<StoredEvent> RocksDbEventStore::read_at(std::uint64_t position) const {
+    // Read first, judge after: an event that is there can be read even where the head is
+    // damaged (read-only opens do not check it).
+    auto event = load_event(rocksdb::ReadOptions(), position);
+    const std::uint64_t head = head_position();
+    if (!event && (position == 0 || position > head)) {
+        return fail(
+            ErrorCode::invalid_argument,
+            fmt::format("there is no event {}: the log holds events 1 to {}", position, head));
+    }
+    return event;
+}
+
+std::uint64_t RocksDbEventStore::stream_version(std::string_view stream) const {
+    return read_stream_version(stream).value_or(0);
+}
+
+Result<std::uint64_t> RocksDbEventStore::read_stream_version(std::string_view stream) const {
+    if (auto valid = check_stream_name(stream); !valid) {
+        return std::unexpected(valid.error());
+    }
+
+    // The last index key of the stream holds its version.
+    const std::string prefix = stream_prefix(stream);
+    auto it = iterate(Family::stream_index);
+    it->SeekForPrev(stream_key(stream, kMaxU64));
+    if (it->Valid() && it->key().starts_with(prefix)) {
+        return decode_u64_suffix(it->key().ToStringView()).value_or(0);
+    }
+    if (!it->status().ok()) {
+        return fail(it->status(), fmt::format("reading the version of stream '{}'", stream));
+    }
+    return 0;
+}
+
+}  // namespace keyledger::eventstore::detail

@@ -1,0 +1,196 @@
+// The write side of the RocksDB store: append and meta, and the rule that a failed write
+// closes the store to writers.
+
+#include "eventstore/detail/rocksdb_event_store.h"
+
+#include <fmt/format.h>
+
+#include <utility>
+
+#include "eventstore/detail/chain_verifier.h"
+#include "eventstore/detail/errors.h"
+#include "eventstore/detail/layout.h"
+#include "eventstore/detail/sha256.h"
+#include "eventstore/detail/validation.h"
+
+namespace keyledger::eventstore::detail {
+
+RocksDbEventStore::RocksDbEventStore(std::unique_ptr<Database> database, const OpenOptions& options,
+                                     Head head)
+    : database_(std::move(database)), options_(options), head_(head) {}
+
+std::uint64_t RocksDbEventStore::head_position() const {
+    std::lock_guard lock(head_mutex_);
+    return head_.position;
+}
+
+Hash RocksDbEventStore::head_hash() const {
+    std::lock_guard lock(head_mutex_);
+    return head_.hash;
+}
+
+Result<VerifyReport> RocksDbEventStore::verify() const {
+    return verify_chain(*database_);
+}
+
+Result<AppendResult> RocksDbEventStore::append(const AppendBatch& batch) {
+    std::lock_guard lock(write_mutex_);
+    if (auto writable = check_writable(); !writable) {
+        return std::unexpected(writable.error());
+    }
+    if (auto valid = validate_batch(batch); !valid) {
+        return std::unexpected(valid.error());
+    }
+    const Head before = head_;
+    if (batch.events.empty() && batch.deliveries.empty()) {
+        return AppendResult{before.position + 1, before.position, before.hash};
+    }
+
+    // One write batch: the events, their index entries, the head record and the deliveries.
+    rocksdb::WriteBatch write_batch;
+    if (auto checked = check_versions(batch.events); !checked) {
+        return std::unexpected(checked.error());
+    }
+    auto head = add_events(batch.events, before, write_batch);
+    if (!head) {
+        return std::unexpected(head.error());
+    }
+
+    std::unordered_map<std::string, std::uint64_t> seqs;
+    if (auto added = add_deliveries(batch.deliveries, write_batch, seqs); !added) {
+        return std::unexpected(added.error());
+    }
+
+    if (auto written = write(write_batch, options_.sync); !written) {
+        return std::unexpected(written.error());
+    }
+
+    // Publish only what RocksDB has accepted.
+    {
+        std::lock_guard head_lock(head_mutex_);
+        head_ = *head;
+    }
+    for (auto& [webhook_id, seq] : seqs) {
+        delivery_seqs_[webhook_id] = seq;
+    }
+    return AppendResult{before.position + 1, head->position, head->hash};
+}
+
+Result<void> RocksDbEventStore::check_versions(const std::vector<NewEvent>& events) const {
+    // The version each stream has before the event at hand: from disk, then from the batch.
+    std::unordered_map<std::string_view, std::uint64_t> versions;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        const NewEvent& event = events[i];
+        auto known = versions.find(event.stream);
+        if (known == versions.end()) {
+            auto stored = read_stream_version(event.stream);
+            if (!stored) {
+                return std::unexpected(stored.error());
+            }
+            known = versions.emplace(event.stream, *stored).first;
+        }
+
+        if (event.expected_version != known->second) {
+            return fail(ErrorCode::version_conflict,
+                        fmt::format("event {} of the batch expects stream '{}' at version {}, "
+                                    "but it is at version {}; nothing was written",
+                                    i + 1, event.stream, event.expected_version, known->second));
+        }
+        ++known->second;
+    }
+    return {};
+}
+
+Result<Head> RocksDbEventStore::add_events(const std::vector<NewEvent>& events, Head head,
+                                           rocksdb::WriteBatch& batch) const {
+    for (const NewEvent& event : events) {
+        ++head.position;
+        const std::string envelope = encode_envelope(head.position, event, head.hash);
+        head.hash = sha256(envelope);
+
+        rocksdb::Status status =
+            batch.Put(database_->family(Family::events), event_key(head.position), envelope);
+        if (status.ok()) {
+            status = batch.Put(database_->family(Family::stream_index),
+                               stream_key(event.stream, event.expected_version + 1),
+                               encode_u64(head.position));
+        }
+        if (!status.ok()) {
+            return fail(status, fmt::format("preparing event {}", head.position));
+        }
+    }
+
+    if (!events.empty()) {
+        rocksdb::Status status =
+            batch.Put(database_->family(Family::meta), kHeadKey, encode_head(head));
+        if (!status.ok()) {
+            return fail(status, "preparing the head");
+        }
+    }
+    return head;
+}
+
+Result<void> RocksDbEventStore::put_meta(std::string_view key, std::string_view value) {
+    std::lock_guard lock(write_mutex_);
+    if (auto writable = check_writable(); !writable) {
+        return writable;
+    }
+    if (auto valid = validate_meta_key(key); !valid) {
+        return valid;
+    }
+
+    rocksdb::WriteBatch batch;
+    if (rocksdb::Status status = batch.Put(database_->family(Family::meta), key, value);
+        !status.ok()) {
+        return fail(status, fmt::format("preparing meta '{}'", key));
+    }
+    return write(batch, /*sync=*/true);
+}
+
+Result<std::optional<std::string>> RocksDbEventStore::get_meta(std::string_view key) const {
+    std::string value;
+    rocksdb::Status status =
+        database_->db().Get(rocksdb::ReadOptions(), database_->family(Family::meta), key, &value);
+    if (status.IsNotFound()) {
+        return std::nullopt;
+    }
+    if (!status.ok()) {
+        return fail(status, fmt::format("reading meta '{}'", key));
+    }
+    return value;
+}
+
+Result<void> RocksDbEventStore::check_writable() const {
+    if (options_.read_only) {
+        return fail(ErrorCode::invalid_argument, "the store was opened read-only");
+    }
+    if (!write_failure_.empty()) {
+        return fail(ErrorCode::io_error,
+                    fmt::format("the store refuses writes since an earlier write failed ({}); "
+                                "reopen it once the cause is fixed",
+                                write_failure_));
+    }
+    return {};
+}
+
+Result<void> RocksDbEventStore::write(rocksdb::WriteBatch& batch, bool sync) {
+    if (auto writable = check_writable(); !writable) {
+        return writable;
+    }
+
+    rocksdb::WriteOptions write_options;
+    write_options.sync = sync;
+    write_options.disableWAL = false;  // never: the log is the only copy of the history
+    rocksdb::Status status = database_->db().Write(write_options, &batch);
+    if (!status.ok()) {
+        // What reached the disk is now unknown: like LevelDB after a failed fsync, stop writing
+        // rather than build on a state that may not survive a restart.
+        write_failure_ = status.ToString();
+        return fail(ErrorCode::io_error,
+                    fmt::format("writing to the store failed ({}); it now refuses further writes",
+                                write_failure_));
+    }
+    return {};
+}
+
+}  // namespace keyledger::eventstore::detail

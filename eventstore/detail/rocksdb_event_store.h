@@ -1,0 +1,88 @@
+#pragma once
+// The RocksDB implementation of EventStore. Built by open_rocksdb_store(), which has already
+// checked the format marker and loaded the head; this class only runs the store.
+//
+// Sources: rocksdb_event_store.cc (writes: append, meta), rocksdb_event_reads.cc (reads of the
+// log), rocksdb_deliveries.cc (the delivery store), chain_verifier.cc (verify).
+
+#include <rocksdb/iterator.h>
+#include <rocksdb/write_batch.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "eventstore/detail/codec.h"
+#include "eventstore/detail/database.h"
+#include "eventstore/event_store.h"
+
+namespace keyledger::eventstore::detail {
+
+class RocksDbEventStore final : public EventStore {
+  public:
+    RocksDbEventStore(std::unique_ptr<Database> database, const OpenOptions& options, Head head);
+
+    Result<AppendResult> append(const AppendBatch& batch) override;
+    Result<std::vector<StoredEvent>> read_all(std::uint64_t after_position,
+                                              std::size_t limit) const override;
+    Result<std::vector<StoredEvent>> read_stream(std::string_view stream,
+                                                 std::uint64_t after_version,
+                                                 std::size_t limit) const override;
+    Result<StoredEvent> read_at(std::uint64_t position) const override;
+    std::uint64_t head_position() const override;
+    Hash head_hash() const override;
+    std::uint64_t stream_version(std::string_view stream) const override;
+    Result<std::uint64_t> read_stream_version(std::string_view stream) const override;
+    Result<VerifyReport> verify() const override;
+    Result<std::vector<StoredDelivery>> read_deliveries(std::string_view webhook_id,
+                                                        std::uint64_t after_seq,
+                                                        std::size_t limit) const override;
+    Result<std::size_t> prune_deliveries(std::int64_t received_before_ms) override;
+    Result<void> put_meta(std::string_view key, std::string_view value) override;
+    Result<std::optional<std::string>> get_meta(std::string_view key) const override;
+
+  private:
+    // version_conflict unless every event's expected_version matches its stream as stored and
+    // as moved by the earlier events of the batch. REQUIRES: write_mutex_ held.
+    Result<void> check_versions(const std::vector<NewEvent>& events) const;
+    // Chains `events` after `head` into `batch` (envelopes, index entries, the new head record)
+    // and returns the new head. REQUIRES: write_mutex_ held.
+    Result<Head> add_events(const std::vector<NewEvent>& events, Head head,
+                            rocksdb::WriteBatch& batch) const;
+    // Appends the batch's deliveries to `batch`, numbering them from the last seq of each
+    // webhook; `seqs` receives the new last seq of each webhook touched.
+    // REQUIRES: write_mutex_ held.
+    Result<void> add_deliveries(const std::vector<NewDelivery>& deliveries,
+                                rocksdb::WriteBatch& batch,
+                                std::unordered_map<std::string, std::uint64_t>& seqs);
+    // The last seq given to `webhook_id`, from memory or else from disk.
+    // REQUIRES: write_mutex_ held.
+    Result<std::uint64_t> last_delivery_seq(const std::string& webhook_id);
+
+    // Writes `batch` unless an earlier write failed; a failure here makes every later write
+    // fail too. REQUIRES: write_mutex_ held.
+    Result<void> write(rocksdb::WriteBatch& batch, bool sync);
+    // invalid_argument for a read-only store, io_error after a failed write.
+    // REQUIRES: write_mutex_ held.
+    Result<void> check_writable() const;
+
+    // The event stored at `position`; corruption if it is missing or damaged.
+    Result<StoredEvent> load_event(const rocksdb::ReadOptions& read, std::uint64_t position) const;
+    std::unique_ptr<rocksdb::Iterator> iterate(Family family,
+                                               const rocksdb::ReadOptions& read = {}) const;
+
+    const std::unique_ptr<Database> database_;
+    const OpenOptions options_;
+
+    // Serialises writers. Everything below that is not otherwise marked is guarded by it.
+    std::mutex write_mutex_;
+    std::string write_failure_;  // empty until a write fails; then why
+    std::unordered_map<std::string, std::uint64_t> delivery_seqs_;
+
+    // Read by any thread; written only by the writer, after RocksDB accepted the batch.
+    mutable std::mutex head_mutex_;
+    Head head_;  // guarded by head_mutex_ (the writer may read it holding write_mutex_ only)
+};
+
+}  // namespace keyledger::eventstore::detail

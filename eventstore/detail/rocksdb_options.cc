@@ -1,0 +1,74 @@
+#include "eventstore/detail/rocksdb_options.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+
+#include <memory>
+#include <string>
+
+#include "eventstore/detail/layout.h"
+
+namespace keyledger::eventstore::detail {
+namespace {
+
+// One block cache for all families of a store. Readers mostly follow the tail of the log
+// (projections catching up, the engine reloading a stream), so a modest cache holds the hot
+// part; the operating system's page cache does the rest.
+constexpr std::size_t kBlockCacheBytes = 32 * 1024 * 1024;
+
+// Memtables of all families together. RocksDB's default is 64 MiB per family; five families
+// of a small server do not need 320 MiB of write buffers.
+constexpr std::size_t kWriteBufferBytes = 64 * 1024 * 1024;
+
+rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache>& cache,
+                                            bool bloom_filter) {
+    rocksdb::BlockBasedTableOptions table;
+    table.block_cache = cache;
+    // A Bloom filter pays off only for point lookups of keys that may be absent: the stream
+    // index (verify), the delivery seqs and meta. Events and deliveries are read by keys that
+    // exist or by scans, where a filter only costs memory.
+    if (bloom_filter) {
+        table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    }
+
+    rocksdb::ColumnFamilyOptions options;
+    options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    // Sizes levels from the bottom up: the space overhead stays near 10% as the log grows.
+    options.level_compaction_dynamic_level_bytes = true;
+    return options;
+}
+
+}  // namespace
+
+rocksdb::DBOptions make_db_options(bool create, rocksdb::Env* env) {
+    rocksdb::DBOptions options;
+    options.create_if_missing = create;
+    options.create_missing_column_families = create;
+    if (env != nullptr) {
+        options.env = env;
+    }
+    options.db_write_buffer_size = kWriteBufferBytes;
+    // RocksDB's own LOG files in the store directory: keep a few, not all of them forever.
+    options.keep_log_file_num = 5;
+    // Left at their defaults on purpose: paranoid_checks (on: refuse to open damaged files),
+    // the write-ahead log (never disabled) and wal_recovery_mode (point in time: after a crash
+    // the store comes back as of its last complete write batch).
+    return options;
+}
+
+std::vector<rocksdb::ColumnFamilyDescriptor> make_family_descriptors() {
+    auto cache = rocksdb::NewLRUCache(kBlockCacheBytes);
+
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    families.emplace_back(rocksdb::kDefaultColumnFamilyName, family_options(cache, false));
+    for (std::size_t i = 0; i < kFamilyNames.size(); ++i) {
+        const auto family = static_cast<Family>(i);
+        const bool point_lookups = family == Family::stream_index ||
+                                   family == Family::delivery_seq || family == Family::meta;
+        families.emplace_back(std::string(kFamilyNames[i]), family_options(cache, point_lookups));
+    }
+    return families;
+}
+
+}  // namespace keyledger::eventstore::detail
