@@ -80,6 +80,8 @@ public:
     Instant window_ms() const { return window_ms_.load(); }
     bool running() const { return running_.load(); }
     const Clock& clock() const { return clock_; }
+    // The live model. Only while no decider thread runs (tools, tests): it is the decider's.
+    const projections::ReadModel& model() const { return model_; }
     const EngineStats& stats() const { return stats_; }
     // Reads on the store are thread-safe.
     const eventstore::EventStore& store() const { return *store_; }
