@@ -1,0 +1,120 @@
+#include "api/http/detail/framing.h"
+
+#include <algorithm>
+#include <limits>
+#include <string>
+
+#include <fmt/format.h>
+
+namespace keyledger::api::http::detail {
+
+namespace {
+
+constexpr std::size_t kCrlf = 2;
+
+}  // namespace
+
+std::uint32_t parser_header_limit(const ServerOptions& options) {
+    // Room for both limits and the CRLFs around the field lines.
+    const std::uint64_t limit =
+        std::uint64_t{options.request_line_limit} + options.header_limit + 4 * kCrlf;
+    return static_cast<std::uint32_t>(
+        std::min<std::uint64_t>(limit, std::numeric_limits<std::uint32_t>::max()));
+}
+
+std::optional<Rejection> check_header(const RequestParser& parser, std::size_t header_bytes,
+                                      const ServerOptions& options) {
+    // Sizes, in the order of API.md: the request line, then the fields.
+    const std::size_t line = parser.request_line_length();
+    if (line > options.request_line_limit) {
+        return Rejection::uri_too_long;
+    }
+    const std::size_t fields = header_bytes - std::min(header_bytes, line + 2 * kCrlf);
+    if (fields > options.header_limit) {
+        return Rejection::headers_too_large;
+    }
+
+    // HTTP/2's preface and other versions parse, but we do not speak them.
+    if (parser.version() != 10 && parser.version() != 11) {
+        return Rejection::bad_request;
+    }
+    // RFC 9112 3.2: HTTP/1.1 needs exactly one Host; more than one is never valid.
+    const std::size_t hosts = parser.host_fields();
+    if (hosts > 1 || (parser.version() == 11 && hosts == 0)) {
+        return Rejection::bad_request;
+    }
+
+    const auto content_length = parser.content_length();
+    if (content_length && *content_length > options.body_limit) {
+        return Rejection::body_too_large;
+    }
+    return std::nullopt;
+}
+
+Rejection classify_overflow(const RequestParser& parser, std::string_view buffered,
+                            const ServerOptions& options) {
+    if (parser.has_request_line()) {
+        // The parser consumed a complete request line: the fields overflowed,
+        // unless the line itself was already too long.
+        return parser.request_line_length() > options.request_line_limit
+                   ? Rejection::uri_too_long
+                   : Rejection::headers_too_large;
+    }
+
+    // The request line is still buffered. Without a line end, it is at least
+    // as long as the buffer, which exceeds the parser's limit.
+    const std::size_t end = buffered.find('\n');
+    if (end == std::string_view::npos) {
+        return Rejection::uri_too_long;
+    }
+    const std::size_t line = end > 0 && buffered[end - 1] == '\r' ? end - 1 : end;
+    return line > options.request_line_limit ? Rejection::uri_too_long
+                                             : Rejection::headers_too_large;
+}
+
+Response rejection_response(Rejection rejection, const ServerOptions& options) {
+    Response response;
+    switch (rejection) {
+        case Rejection::bad_request:
+            response = error_response(
+                400, "bad_request", "The request is not well-formed HTTP/1.1 and cannot be read.");
+            break;
+        case Rejection::body_too_large:
+            response = error_response(
+                413, "body_too_large",
+                fmt::format("The request body exceeds the limit of {} bytes.", options.body_limit));
+            break;
+        case Rejection::uri_too_long:
+            response = error_response(414, "uri_too_long",
+                                      fmt::format("The request line exceeds the limit of {} bytes.",
+                                                  options.request_line_limit));
+            break;
+        case Rejection::headers_too_large:
+            response =
+                error_response(431, "headers_too_large",
+                               fmt::format("The header section exceeds the limit of {} bytes.",
+                                           options.header_limit));
+            break;
+    }
+    response.close = true;
+    return response;
+}
+
+void count(Rejection rejection, ServerStats& stats) {
+    switch (rejection) {
+        case Rejection::bad_request:
+            ++stats.rejected_400;
+            return;
+        case Rejection::body_too_large:
+            ++stats.rejected_413;
+            return;
+        case Rejection::uri_too_long:
+            ++stats.rejected_414;
+            return;
+        case Rejection::headers_too_large:
+            ++stats.rejected_431;
+            return;
+    }
+}
+
+}  // namespace keyledger::api::http::detail
