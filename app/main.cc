@@ -43,8 +43,13 @@ int main(int argc, char** argv) {
 
     std::filesystem::path data_dir = "data";
     int window_days = 60;
+    std::string init_at;
     auto* init = cli.add_subcommand("init", "create a store, its key and the first admin token");
     init->add_option("--data-dir", data_dir, "the data directory to create")->capture_default_str();
+    init->add_option("--at", init_at,
+                     "record the creation at this instant instead of the system clock "
+                     "(for stores served with a manual clock)")
+        ->check(InstantValidator());
     init->add_option("--window-days", window_days, "inactivity window, fixed for the store")
         ->check(CLI::Range(1, 3650))
         ->capture_default_str();
@@ -108,7 +113,13 @@ int main(int argc, char** argv) {
 
     if (*init) {
         engine::SystemClock system_clock;
-        auto line = app::initialise(data_dir, window_days * domain::kDayMs, system_clock);
+        std::optional<engine::ManualClock> fixed;
+        if (!init_at.empty()) {
+            fixed.emplace(*domain::parse_instant(init_at));
+        }
+        const engine::Clock& clock =
+            fixed ? static_cast<const engine::Clock&>(*fixed) : system_clock;
+        auto line = app::initialise(data_dir, window_days * domain::kDayMs, clock);
         if (!line) {
             std::cerr << "keyledger init: " << line.error() << "\n";
             return 1;

@@ -1,0 +1,158 @@
+#include "tests/e2e/server_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#ifndef KEYLEDGER_BINARY
+#error "KEYLEDGER_BINARY must name the keyledger executable"
+#endif
+
+namespace keyledger::testing {
+namespace {
+
+std::vector<char*> argv_of(std::vector<std::string>& args) {
+    std::vector<char*> argv;
+    for (auto& arg : args) {
+        argv.push_back(arg.data());
+    }
+    argv.push_back(nullptr);
+    return argv;
+}
+
+std::string read_all(int fd) {
+    std::string out;
+    char buffer[4096];
+    for (;;) {
+        const ssize_t n = read(fd, buffer, sizeof buffer);
+        if (n <= 0) {
+            break;
+        }
+        out.append(buffer, static_cast<std::size_t>(n));
+    }
+    return out;
+}
+
+std::filesystem::path temp_file(const char* stem) {
+    std::random_device rd;
+    return std::filesystem::temp_directory_path() /
+           (std::string(stem) + std::to_string(rd()) + ".log");
+}
+
+}  // namespace
+
+CommandResult run_keyledger(const std::vector<std::string>& args) {
+    std::vector<std::string> full{KEYLEDGER_BINARY};
+    full.insert(full.end(), args.begin(), args.end());
+    const auto err_path = temp_file("keyledger-cmd-");
+    int out_pipe[2];
+    if (pipe(out_pipe) != 0) {
+        return {};
+    }
+    const pid_t pid = fork();
+    if (pid == 0) {
+        dup2(out_pipe[1], 1);
+        const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(err, 2);
+        close(out_pipe[0]);
+        auto argv = argv_of(full);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    close(out_pipe[1]);
+    CommandResult result;
+    result.out = read_all(out_pipe[0]);
+    close(out_pipe[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::ifstream err(err_path);
+    std::stringstream text;
+    text << err.rdbuf();
+    result.err = text.str();
+    std::filesystem::remove(err_path);
+    return result;
+}
+
+ServerProcess::ServerProcess(const std::vector<std::string>& args) {
+    std::vector<std::string> full{KEYLEDGER_BINARY, "--log-level", "warn", "serve", "--listen",
+                                  "127.0.0.1:0"};
+    full.insert(full.end(), args.begin(), args.end());
+    stderr_path_ = temp_file("keyledger-serve-");
+    int out_pipe[2];
+    if (pipe(out_pipe) != 0) {
+        error_ = "pipe failed";
+        return;
+    }
+    pid_ = fork();
+    if (pid_ == 0) {
+        dup2(out_pipe[1], 1);
+        const int err = open(stderr_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(err, 2);
+        close(out_pipe[0]);
+        auto argv = argv_of(full);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    close(out_pipe[1]);
+    // The server prints "listening on 127.0.0.1:<port>" once it accepts connections.
+    std::string line;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+        pollfd pfd{out_pipe[0], POLLIN, 0};
+        if (poll(&pfd, 1, 200) > 0) {
+            char c[256];
+            const ssize_t n = read(out_pipe[0], c, sizeof c);
+            if (n <= 0) {
+                break;
+            }
+            line.append(c, static_cast<std::size_t>(n));
+        }
+    }
+    close(out_pipe[0]);
+    const auto colon = line.rfind(':');
+    if (line.rfind("listening on ", 0) == 0 && colon != std::string::npos) {
+        port_ = static_cast<unsigned short>(std::stoi(line.substr(colon + 1)));
+        return;
+    }
+    std::ifstream err(stderr_path_);
+    std::stringstream text;
+    text << err.rdbuf();
+    error_ = "server did not start: " + line + text.str();
+    stop();
+}
+
+int ServerProcess::stop() {
+    if (pid_ <= 0) {
+        return -1;
+    }
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void ServerProcess::kill_hard() {
+    if (pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        int status = 0;
+        waitpid(pid_, &status, 0);
+        pid_ = -1;
+    }
+}
+
+ServerProcess::~ServerProcess() {
+    stop();
+    std::error_code ec;
+    std::filesystem::remove(stderr_path_, ec);
+}
+
+}  // namespace keyledger::testing
