@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The main job: install what is missing, build, create ./data on first run (printing the first
+# admin token once), and serve the API on 127.0.0.1:8080 with the system clock.
+# Extra arguments go to `keyledger serve`, e.g. --listen 127.0.0.1:9090.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/build.sh
+if [ ! -d data/store ]; then
+  echo "keyledger: creating ./data; the first admin token follows, shown only this once:" >&2
+  build/app/keyledger init --data-dir data
+fi
+exec build/app/keyledger serve --data-dir data --listen 127.0.0.1:8080 "$@"
