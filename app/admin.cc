@@ -18,9 +18,8 @@ int fail(std::string_view command, const std::string& message) {
 }
 
 // Decides one operator command on the store and records it; the refusal's message otherwise.
-std::expected<void, std::string> run_operator(engine::Engine& engine,
-                                              const std::function<domain::Command(
-                                                  const domain::State&)>& make) {
+std::expected<void, std::string> run_operator(
+    engine::Engine& engine, const std::function<domain::Command(const domain::State&)>& make) {
     std::string refusal;
     const std::string correlation = security::new_id("req");
     const bool durable = engine.run_now([&](engine::Transaction& tx) {
@@ -28,8 +27,8 @@ std::expected<void, std::string> run_operator(engine::Engine& engine,
         auto decision = domain::decide(tx.state(), domain::Caller::operator_console(), command,
                                        std::nullopt, tx.now());
         if (!decision.accepted()) {
-            refusal = std::string(to_string(decision.refusal->reason)) + ": " +
-                      decision.refusal->message;
+            refusal =
+                std::string(to_string(decision.refusal->reason)) + ": " + decision.refusal->message;
             return;
         }
         tx.record_all(decision.events, domain::kOperatorActor, correlation);
@@ -73,8 +72,9 @@ int admin_reactivate(const std::filesystem::path& data_dir, const std::string& u
     if (!done) {
         return fail("reactivate", done.error());
     }
-    std::cout << nlohmann::json{{"user_id", id}, {"username", username}, {"status", "active"}}.dump()
-              << std::endl;
+    std::cout
+        << nlohmann::json{{"user_id", id}, {"username", username}, {"status", "active"}}.dump()
+        << std::endl;
     return 0;
 }
 

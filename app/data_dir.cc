@@ -27,16 +27,16 @@ std::string describe(const eventstore::Error& error, const fs::path& dir) {
             return "the store in " + dir.string() +
                    " is held by another process (a running keyledger server?): " + error.message;
         case eventstore::ErrorCode::not_a_store:
-            return dir.string() + " is not a keyledger data directory (run keyledger init): " +
-                   error.message;
+            return dir.string() +
+                   " is not a keyledger data directory (run keyledger init): " + error.message;
         default:
             return "cannot open the store in " + dir.string() + ": " + error.message;
     }
 }
 
 std::expected<security::SecretHasher, std::string> load_hasher(const fs::path& dir, bool create) {
-    auto key = security::load_or_create_key(key_path(dir), security::SecretHasher::kKeyBytes,
-                                            create);
+    auto key =
+        security::load_or_create_key(key_path(dir), security::SecretHasher::kKeyBytes, create);
     if (!key) {
         return std::unexpected(key.error());
     }
@@ -53,8 +53,9 @@ std::expected<std::string, std::string> initialise(const fs::path& dir, domain::
                                                    const engine::Clock& clock) {
     std::error_code ec;
     if (fs::exists(store_path(dir), ec)) {
-        return std::unexpected(dir.string() + " is already initialised (it holds store/); "
-                                              "refusing to touch it");
+        return std::unexpected(dir.string() +
+                               " is already initialised (it holds store/); "
+                               "refusing to touch it");
     }
     fs::create_directories(dir / "keys", ec);
     if (ec) {
@@ -105,12 +106,11 @@ std::expected<std::string, std::string> initialise(const fs::path& dir, domain::
         }
     });
     if (!refusal.empty() || !durable) {
-        return std::unexpected("initialisation failed: " +
-                               (refusal.empty() ? std::string("the store refused the write")
-                                                : refusal));
+        return std::unexpected(
+            "initialisation failed: " +
+            (refusal.empty() ? std::string("the store refused the write") : refusal));
     }
-    return nlohmann::json{{"user_id", admin_id}, {"token_id", token_id}, {"secret", secret}}
-        .dump();
+    return nlohmann::json{{"user_id", admin_id}, {"token_id", token_id}, {"secret", secret}}.dump();
 }
 
 std::expected<OpenedStore, std::string> open_data_dir(const fs::path& dir,
@@ -121,8 +121,8 @@ std::expected<OpenedStore, std::string> open_data_dir(const fs::path& dir,
         return std::unexpected(dir.string() + " does not exist or is not a directory");
     }
     if (!fs::exists(store_path(dir), ec)) {
-        return std::unexpected(dir.string() +
-                               " is not a keyledger data directory (no store/; run keyledger init)");
+        return std::unexpected(
+            dir.string() + " is not a keyledger data directory (no store/; run keyledger init)");
     }
     auto store = eventstore::open_rocksdb_store(store_path(dir), {.create = false, .sync = sync});
     if (!store) {
@@ -134,8 +134,8 @@ std::expected<OpenedStore, std::string> open_data_dir(const fs::path& dir,
     }
     auto engine = engine::Engine::open(std::move(*store), clock, options);
     if (!engine) {
-        return std::unexpected("the store in " + dir.string() + " cannot be replayed: " +
-                               engine.error());
+        return std::unexpected("the store in " + dir.string() +
+                               " cannot be replayed: " + engine.error());
     }
     if (!(*engine)->store().head_position() || !(*engine)->window_ms()) {
         return std::unexpected(dir.string() + " holds an empty store; run keyledger init");

@@ -22,8 +22,9 @@ struct OpenedStore {
 
 // Creates a new store with its key, the first event and the account `admin`; returns the
 // first admin token as the JSON line that init prints.
-[[nodiscard]] std::expected<std::string, std::string> initialise(
-    const std::filesystem::path& dir, domain::Instant window_ms, const engine::Clock& clock);
+[[nodiscard]] std::expected<std::string, std::string> initialise(const std::filesystem::path& dir,
+                                                                 domain::Instant window_ms,
+                                                                 const engine::Clock& clock);
 
 // Opens an existing store for the server or a local operator command. The error is one line
 // fit for an operator (not a store, held by a running server, corrupt record, missing key).

@@ -2,9 +2,9 @@
 
 #include <iostream>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "app/admin.h"
 #include "app/data_dir.h"
@@ -27,7 +27,8 @@ struct InstantValidator : CLI::Validator {
 
 void setup_logging(const std::string& level) {
     auto logger = spdlog::stderr_logger_mt("keyledger");
-    logger->set_pattern("{\"ts\":\"%Y-%m-%dT%H:%M:%S.%eZ\",\"level\":\"%l\",%v", spdlog::pattern_time_type::utc);
+    logger->set_pattern("{\"ts\":\"%Y-%m-%dT%H:%M:%S.%eZ\",\"level\":\"%l\",%v",
+                        spdlog::pattern_time_type::utc);
     spdlog::set_default_logger(logger);
     spdlog::set_level(spdlog::level::from_str(level));
 }
@@ -60,7 +61,8 @@ int main(int argc, char** argv) {
     std::string password_cost = "interactive";
     std::int64_t header_ms = 10'000, idle_ms = 60'000, body_ms = 30'000;
     auto* serve_cmd = cli.add_subcommand("serve", "serve the HTTP API until SIGINT or SIGTERM");
-    serve_cmd->add_option("--data-dir", serve.data_dir, "the data directory")->capture_default_str();
+    serve_cmd->add_option("--data-dir", serve.data_dir, "the data directory")
+        ->capture_default_str();
     serve_cmd->add_option("--listen", serve.listen, "HOST:PORT; port 0 picks a free one")
         ->capture_default_str();
     serve_cmd->add_option("--clock", clock, "system, or manual for tests and demonstrations")
@@ -82,12 +84,14 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--body-timeout-ms", body_ms, "deadline for reading a body")
         ->check(CLI::Range(1, 3'600'000))
         ->capture_default_str();
-    serve_cmd->add_option("--delivery-retention-days", serve.delivery_retention_days,
-                          "how long webhook bodies are kept")
+    serve_cmd
+        ->add_option("--delivery-retention-days", serve.delivery_retention_days,
+                     "how long webhook bodies are kept")
         ->check(CLI::Range(1, 3650))
         ->capture_default_str();
-    serve_cmd->add_option("--password-cost", password_cost,
-                          "Argon2id cost: interactive, moderate, or minimal (tests only)")
+    serve_cmd
+        ->add_option("--password-cost", password_cost,
+                     "Argon2id cost: interactive, moderate, or minimal (tests only)")
         ->check(CLI::IsMember({"interactive", "moderate", "minimal"}))
         ->capture_default_str();
     serve_cmd->add_option("--io-threads", serve.io_threads, "HTTP I/O threads")

@@ -12,9 +12,8 @@ Decision refuse(const Caller& caller, std::string_view command, Reason reason, s
                 std::vector<std::string> webhook_ids = {}) {
     Decision decision;
     if (!caller.is_operator()) {
-        decision.events.push_back(
-            CommandRefused{std::string(command), reason, std::move(subject_id), token_ids,
-                           webhook_ids});
+        decision.events.push_back(CommandRefused{std::string(command), reason,
+                                                 std::move(subject_id), token_ids, webhook_ids});
     }
     decision.refusal =
         Refusal{reason, std::move(message), std::move(token_ids), std::move(webhook_ids)};
@@ -47,7 +46,7 @@ std::string role_message(Role role) {
 
 // Shared by every command: the steps API.md orders as 403 (route role), 404 (path id), 400.
 class Checks {
-public:
+  public:
     Checks(const State& state, const Caller& caller, const Command& command,
            const std::optional<BodyError>& body_error)
         : state_(state), caller_(caller), name_(command_name(command)), body_error_(body_error) {}
@@ -78,7 +77,7 @@ public:
     }
     const Caller& caller() const { return caller_; }
 
-private:
+  private:
     const State& state_;
     const Caller& caller_;
     std::string_view name_;
@@ -89,11 +88,11 @@ private:
 std::optional<Decision> check_new_owner(const State& state, const Checks& checks,
                                         const Account& owner, Instant now) {
     if (!is_active(state, owner, now)) {
-        return checks.refuse(Reason::owner_not_active,
-                             "tokens go only to an active account; " + owner.username + " is " +
-                                 std::string(to_string(account_status(owner, now,
-                                                                      state.window_ms))),
-                             owner.id);
+        return checks.refuse(
+            Reason::owner_not_active,
+            "tokens go only to an active account; " + owner.username + " is " +
+                std::string(to_string(account_status(owner, now, state.window_ms))),
+            owner.id);
     }
     return std::nullopt;
 }
@@ -116,7 +115,7 @@ std::expected<const Account*, Decision> body_owner(const State& state, const Che
 }
 
 class Decider {
-public:
+  public:
     Decider(const State& state, const Caller& caller, const std::optional<BodyError>& body_error,
             const Command& command, Instant now)
         : state_(state), checks_(state, caller, command, body_error), now_(now) {}
@@ -365,10 +364,12 @@ public:
         return accept({});
     }
 
-private:
+  private:
     // user_admin reaches every token; the owner reaches its own. Without either the answer is
     // 403 whether or not the token exists, so ids cannot be probed.
-    const Token* owned_or_admin(const std::string& token_id) const { return state_.token(token_id); }
+    const Token* owned_or_admin(const std::string& token_id) const {
+        return state_.token(token_id);
+    }
 
     std::optional<Decision> token_access(const std::string& token_id, const Token* token) const {
         const bool admin = caller_has(state_, checks_.caller(), Role::user_admin);
@@ -437,14 +438,13 @@ CallDecision decide_call(const State& state, const AuthenticateCall& call, Insta
     decision.token_id = token->id;
     decision.owner_id = token->owner_id;
     decision.previous_secret = found->second.previous;
-    const Target target = call.webhook_id.empty() ? Target::management()
-                                                  : Target::webhook(call.webhook_id);
+    const Target target =
+        call.webhook_id.empty() ? Target::management() : Target::webhook(call.webhook_id);
     std::optional<Reason> refusal = secret_refusal(*token, found->second.previous, now);
     if (!refusal) {
         refusal = token_refusal(state, *token, target, now);
     }
-    decision.outcome =
-        refusal ? CallDecision::Outcome::refused : CallDecision::Outcome::accepted;
+    decision.outcome = refusal ? CallDecision::Outcome::refused : CallDecision::Outcome::accepted;
     if (refusal) {
         decision.reason = *refusal;
     }
@@ -456,10 +456,9 @@ CallDecision decide_call(const State& state, const AuthenticateCall& call, Insta
             return decision;
         }
     }
-    decision.events.push_back(CallDecided{call.call_id, token->id, token->owner_id,
-                                          call.webhook_id, call.request,
-                                          found->second.previous, refusal, call.body_length,
-                                          call.body_sha256});
+    decision.events.push_back(CallDecided{call.call_id, token->id, token->owner_id, call.webhook_id,
+                                          call.request, found->second.previous, refusal,
+                                          call.body_length, call.body_sha256});
     return decision;
 }
 
@@ -499,8 +498,8 @@ std::optional<Refusal> authorize_read(const State& state, const Caller& caller, 
         }
         std::optional<Refusal> operator()(const ReadToken& r) const {
             const Token* token = state.token(r.token_id);
-            const bool owner = token != nullptr && !caller.is_operator() &&
-                               token->owner_id == caller.account_id;
+            const bool owner =
+                token != nullptr && !caller.is_operator() && token->owner_id == caller.account_id;
             if (!owner && !roles({Role::user_admin, Role::auditor})) {
                 return no("this token");
             }

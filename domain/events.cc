@@ -57,9 +57,7 @@ std::string stream_of(const Event& event, std::string_view actor) {
         std::string operator()(const TokenIssued& e) const { return token_stream(e.token_id); }
         std::string operator()(const TokenRevoked& e) const { return token_stream(e.token_id); }
         std::string operator()(const TokenRotated& e) const { return token_stream(e.token_id); }
-        std::string operator()(const TokenTransferred& e) const {
-            return token_stream(e.token_id);
-        }
+        std::string operator()(const TokenTransferred& e) const { return token_stream(e.token_id); }
         std::string operator()(const CallDecided& e) const { return token_stream(e.token_id); }
         // Refusals belong to whoever tried: an auditor reads them on the actor's stream.
         std::string operator()(const CommandRefused&) const { return user_stream(actor); }

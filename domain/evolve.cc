@@ -10,7 +10,7 @@ auto* find_in(Map& map, const std::string& id) {
 }
 
 class Apply {
-public:
+  public:
     Apply(State& state, Instant at) : state_(state), at_(at) {}
 
     void operator()(const StoreCreated& e) const {
@@ -126,12 +126,11 @@ public:
     void operator()(const CommandRefused&) const {}
     void operator()(const IdempotencyRecorded& e) const {
         IdempotencyScope scope{e.token_id, e.method, e.path, e.key};
-        state_.idempotency[scope] =
-            IdempotencyEntry{at_, e.body_sha256, e.status, e.response_body};
+        state_.idempotency[scope] = IdempotencyEntry{at_, e.body_sha256, e.status, e.response_body};
         state_.idempotency_order.emplace_back(at_, std::move(scope));
     }
 
-private:
+  private:
     void touch(const std::string& account_id) const {
         if (Account* account = find_in(state_.accounts, account_id)) {
             account->last_activity_at = std::max(account->last_activity_at, at_);

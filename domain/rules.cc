@@ -40,9 +40,9 @@ std::optional<Reason> token_refusal(const State& state, const Token& token, cons
         return Reason::token_expired;
     }
     if (token.kind == TokenKind::app) {
-        const bool elsewhere = target.kind == Target::Kind::management ||
-                               (target.kind == Target::Kind::webhook &&
-                                target.webhook_id != token.webhook_id);
+        const bool elsewhere =
+            target.kind == Target::Kind::management ||
+            (target.kind == Target::Kind::webhook && target.webhook_id != token.webhook_id);
         if (elsewhere) {
             return Reason::wrong_webhook;
         }

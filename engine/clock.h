@@ -12,13 +12,13 @@ namespace keyledger::engine {
 using domain::Instant;
 
 class Clock {
-public:
+  public:
     virtual ~Clock() = default;
     virtual Instant now() const = 0;
 };
 
 class SystemClock final : public Clock {
-public:
+  public:
     Instant now() const override {
         using namespace std::chrono;
         return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
@@ -27,13 +27,13 @@ public:
 
 // Moves only when told. Thread-safe.
 class ManualClock final : public Clock {
-public:
+  public:
     explicit ManualClock(Instant start) : now_(start) {}
     Instant now() const override { return now_.load(std::memory_order_acquire); }
     void set(Instant t) { now_.store(t, std::memory_order_release); }
     void advance(Instant ms) { now_.fetch_add(ms, std::memory_order_acq_rel); }
 
-private:
+  private:
     std::atomic<Instant> now_;
 };
 

@@ -124,6 +124,11 @@ void Engine::decider_loop() {
         }
         decide_and_commit(jobs);
         jobs.clear();
+        // Pruning belongs to the serving engine: run_now() serves local operator commands, which
+        // do not know the retention the server is configured with.
+        if (!failed_) {
+            prune_deliveries(domain::decision_instant(model_.state(), clock_.now()));
+        }
     }
 }
 
@@ -157,9 +162,6 @@ void Engine::decide_and_commit(std::vector<Job>& jobs) {
     for (auto& completion : tx.completions_) {
         completion(durable);
     }
-    if (durable) {
-        prune_deliveries(tx.now());
-    }
 }
 
 void Engine::prune_deliveries(Instant now) {
@@ -175,10 +177,9 @@ void Transaction::record(const domain::Event& event, std::string_view actor,
     const Instant at = now();
     std::string stream = domain::stream_of(event, actor);
     std::uint64_t& version = engine_.stream_versions_[stream];
-    batch_.events.push_back(eventstore::NewEvent{stream, version, std::string(domain::event_type(event)),
-                                                 at, std::string(actor),
-                                                 std::string(correlation_id),
-                                                 domain::codec::encode(event)});
+    batch_.events.push_back(eventstore::NewEvent{
+        stream, version, std::string(domain::event_type(event)), at, std::string(actor),
+        std::string(correlation_id), domain::codec::encode(event)});
     ++version;
     if (const auto* created = std::get_if<domain::StoreCreated>(&event)) {
         engine_.window_ms_ = created->window_ms;

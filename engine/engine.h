@@ -44,7 +44,7 @@ struct EngineStats {
 class Transaction;
 
 class Engine {
-public:
+  public:
     // A job decides on the decider thread; if the engine failed before the job's turn, it is
     // aborted instead (answer 503) and never decided.
     struct Job {
@@ -72,7 +72,8 @@ public:
     bool submit(Job job);
 
     // Runs one job to completion on the caller's thread, when no decider thread runs (local
-    // operator commands, tests). Returns false when the batch could not be made durable.
+    // operator commands, tests). Returns false when the batch could not be made durable. Prunes
+    // no deliveries: only the decider thread does, with the server's retention.
     [[nodiscard]] bool run_now(const std::function<void(Transaction&)>& decide);
 
     bool failed() const { return failed_.load(); }
@@ -86,7 +87,7 @@ public:
     // Reads on the store are thread-safe.
     const eventstore::EventStore& store() const { return *store_; }
 
-private:
+  private:
     Engine(std::unique_ptr<eventstore::EventStore> store, const Clock& clock,
            EngineOptions options);
     [[nodiscard]] std::expected<void, std::string> replay();
@@ -127,7 +128,7 @@ private:
 
 // What a job sees and does on the decider thread.
 class Transaction {
-public:
+  public:
     const domain::State& state() const { return engine_.model_.state(); }
     const projections::ReadModel& model() const { return engine_.model_; }
     const eventstore::EventStore& store() const { return *engine_.store_; }
@@ -145,7 +146,7 @@ public:
     // Runs once the batch is durable (true) or could not be written (false).
     void then(std::function<void(bool durable)> completion);
 
-private:
+  private:
     friend class Engine;
     explicit Transaction(Engine& engine) : engine_(engine) {}
 

@@ -16,7 +16,7 @@ namespace keyledger::projections {
 using domain::Instant;
 
 class HistoryIndex {
-public:
+  public:
     // Records which entities the fact at `position` touches.
     void add(std::uint64_t position, const domain::Fact& fact);
 
@@ -29,12 +29,11 @@ public:
     // webhook, into a partial state that answers questions about it exactly. Sorted, unique.
     std::vector<std::uint64_t> positions_for_account(const std::string& id,
                                                      std::uint64_t last) const;
-    std::vector<std::uint64_t> positions_for_token(const std::string& id,
-                                                   std::uint64_t last) const;
+    std::vector<std::uint64_t> positions_for_token(const std::string& id, std::uint64_t last) const;
 
     bool operator==(const HistoryIndex&) const = default;
 
-private:
+  private:
     void touch(const std::string& entity, std::uint64_t position);
     void append_upto(std::vector<std::uint64_t>& out, const std::string& entity,
                      std::uint64_t last) const;
@@ -48,7 +47,7 @@ private:
 };
 
 class ReadModel {
-public:
+  public:
     // Applies the fact committed at `position`, which must be head() + 1.
     void apply(std::uint64_t position, const domain::Fact& fact);
 
@@ -58,7 +57,7 @@ public:
 
     bool operator==(const ReadModel&) const = default;
 
-private:
+  private:
     domain::State state_;
     HistoryIndex history_;
     std::uint64_t position_ = 0;

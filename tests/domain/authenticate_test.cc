@@ -6,7 +6,7 @@ namespace keyledger::testing {
 namespace {
 
 class Authenticate : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         owner = w.create_person("owner", static_cast<Roles>(Role::webhook_admin));
         hook = w.install(w.as(owner));
@@ -84,8 +84,8 @@ TEST_F(Authenticate, OwnerDeletedIsASafeguard) {
 
 TEST_F(Authenticate, RotationGraceThenSecretRotatedThenUnknown) {
     const std::string second = "second-secret";
-    ASSERT_TRUE(w.run(w.as_admin(), RotateToken{hook.token, digest_of(second), kHourMs})
-                    .accepted());
+    ASSERT_TRUE(
+        w.run(w.as_admin(), RotateToken{hook.token, digest_of(second), kHourMs}).accepted());
     w.now += kHourMs - 1;
     auto within = w.call(hook.token, hook.webhook);
     EXPECT_EQ(within.outcome, CallDecision::Outcome::accepted);
@@ -94,8 +94,8 @@ TEST_F(Authenticate, RotationGraceThenSecretRotatedThenUnknown) {
     EXPECT_EQ(refused(hook.token, hook.webhook), Reason::secret_rotated);
     EXPECT_EQ(w.call(second, hook.webhook).outcome, CallDecision::Outcome::accepted);
     // A second rotation ends the first grace at once and forgets the oldest secret.
-    ASSERT_TRUE(w.run(w.as_admin(), RotateToken{hook.token, digest_of("third"), kDayMs})
-                    .accepted());
+    ASSERT_TRUE(
+        w.run(w.as_admin(), RotateToken{hook.token, digest_of("third"), kDayMs}).accepted());
     EXPECT_EQ(w.call(hook.token, hook.webhook).outcome, CallDecision::Outcome::unknown);
     EXPECT_EQ(w.call(second, hook.webhook).outcome, CallDecision::Outcome::accepted);
 }

@@ -17,11 +17,13 @@ constexpr Roles kAuditor = static_cast<Roles>(Role::auditor);
 TEST(CreateUser, UsernameMustBeNewDeletedOnesStayReserved) {
     World w;
     const std::string ann = w.create_person("ann");
-    EXPECT_EQ(reason_of(w.run(w.as_admin(), CreateUser{"usr_x", "ann", AccountKind::person, 0, ""})),
-              Reason::username_taken);
+    EXPECT_EQ(
+        reason_of(w.run(w.as_admin(), CreateUser{"usr_x", "ann", AccountKind::person, 0, ""})),
+        Reason::username_taken);
     ASSERT_TRUE(w.run(w.as_admin(), DeleteUser{ann}).accepted());
-    EXPECT_EQ(reason_of(w.run(w.as_admin(), CreateUser{"usr_y", "ann", AccountKind::person, 0, ""})),
-              Reason::username_taken);
+    EXPECT_EQ(
+        reason_of(w.run(w.as_admin(), CreateUser{"usr_y", "ann", AccountKind::person, 0, ""})),
+        Reason::username_taken);
 }
 
 TEST(CreateUser, RefusalIsRecordedForTheAuditor) {
@@ -157,8 +159,8 @@ TEST(InstallWebhook, AnotherOwnerNeedsUserAdminAndAnActiveAccount) {
 TEST(InstallWebhook, NeedsWebhookAdmin) {
     World w;
     const std::string ua = w.create_person("ua", kUserAdmin | kAuditor);
-    EXPECT_EQ(reason_of(w.run(w.as(ua), InstallWebhook{"w", "n", WebhookAuth::bearer,
-                                                       std::nullopt, "t", digest_of("t")})),
+    EXPECT_EQ(reason_of(w.run(w.as(ua), InstallWebhook{"w", "n", WebhookAuth::bearer, std::nullopt,
+                                                       "t", digest_of("t")})),
               Reason::missing_role);
 }
 
@@ -171,8 +173,8 @@ TEST(UninstallWebhook, RevokesItsAppTokensAndKeepsTheId) {
     Decision again = w.run(w.as_admin(), UninstallWebhook{hook.webhook});
     EXPECT_TRUE(again.accepted());
     EXPECT_TRUE(again.events.empty());
-    EXPECT_EQ(reason_of(w.run(w.as_admin(), IssueAppToken{hook.webhook, std::nullopt, "t2",
-                                                          digest_of("t2")})),
+    EXPECT_EQ(reason_of(w.run(w.as_admin(),
+                              IssueAppToken{hook.webhook, std::nullopt, "t2", digest_of("t2")})),
               Reason::webhook_uninstalled);
 }
 
@@ -183,12 +185,10 @@ TEST(IssueAppToken, OtherOwnerNeedsUserAdmin) {
     auto hook = w.install(w.as(ray));
     EXPECT_EQ(reason_of(w.run(w.as(ray), IssueAppToken{hook.webhook, svc, "t", digest_of("t")})),
               Reason::missing_role);
-    EXPECT_TRUE(w.run(w.as(ray), IssueAppToken{hook.webhook, ray, "t", digest_of("t")})
-                    .accepted());
-    EXPECT_TRUE(w.run(w.as_admin(), IssueAppToken{hook.webhook, svc, "t3", digest_of("t3")})
-                    .accepted());
-    EXPECT_EQ(reason_of(w.run(w.as_admin(),
-                              IssueAppToken{"whk_none", svc, "t4", digest_of("t4")})),
+    EXPECT_TRUE(w.run(w.as(ray), IssueAppToken{hook.webhook, ray, "t", digest_of("t")}).accepted());
+    EXPECT_TRUE(
+        w.run(w.as_admin(), IssueAppToken{hook.webhook, svc, "t3", digest_of("t3")}).accepted());
+    EXPECT_EQ(reason_of(w.run(w.as_admin(), IssueAppToken{"whk_none", svc, "t4", digest_of("t4")})),
               Reason::not_found);
 }
 
@@ -197,8 +197,8 @@ TEST(IssueApiToken, ExpiryMustLieAfterNowAndOwnerMustBeActive) {
     const std::string sam = w.create_person("sam");
     EXPECT_EQ(reason_of(w.run(w.as_admin(), IssueApiToken{sam, "t", "", w.now, digest_of("t")})),
               Reason::bad_request);
-    EXPECT_TRUE(w.run(w.as_admin(), IssueApiToken{sam, "t", "", w.now + 1, digest_of("t")})
-                    .accepted());
+    EXPECT_TRUE(
+        w.run(w.as_admin(), IssueApiToken{sam, "t", "", w.now + 1, digest_of("t")}).accepted());
     w.now += 60 * kDayMs;
     w.run(w.as_admin(), ReactivateUser{w.admin});
     EXPECT_EQ(reason_of(w.run(w.as_admin(), IssueApiToken{sam, "u", "", {}, digest_of("u")})),
@@ -339,9 +339,14 @@ TEST(Roles, EveryCommandChecksItsRole) {
         EXPECT_EQ(reason_of(w.run(w.as(nobody), command)), Reason::missing_role)
             << command_name(command);
     }
-    const std::vector<Read> reads{ReadUser{target}, ListUsers{}, ReadToken{api},
-                                  ReadWebhook{hook.webhook}, ReadDeliveries{hook.webhook},
-                                  ReadReport{}, ReadEvents{}, VerifyLog{}};
+    const std::vector<Read> reads{ReadUser{target},
+                                  ListUsers{},
+                                  ReadToken{api},
+                                  ReadWebhook{hook.webhook},
+                                  ReadDeliveries{hook.webhook},
+                                  ReadReport{},
+                                  ReadEvents{},
+                                  VerifyLog{}};
     for (const auto& read : reads) {
         auto refusal = authorize_read(w.state, w.as(nobody), read, w.now);
         ASSERT_TRUE(refusal.has_value());

@@ -23,14 +23,14 @@ inline Digest digest_of(std::string_view text) {
 }
 
 class World {
-public:
+  public:
     explicit World(Instant window_ms = kDefaultWindowMs) {
         apply({StoreCreated{window_ms, "store"}}, "operator");
-        admin = create("admin", AccountKind::service,
-                       static_cast<Roles>(Role::user_admin) |
-                           static_cast<Roles>(Role::webhook_admin) |
-                           static_cast<Roles>(Role::auditor),
-                       Caller::operator_console());
+        admin =
+            create("admin", AccountKind::service,
+                   static_cast<Roles>(Role::user_admin) | static_cast<Roles>(Role::webhook_admin) |
+                       static_cast<Roles>(Role::auditor),
+                   Caller::operator_console());
         admin_token = issue_api(admin, Caller::operator_console());
     }
 
@@ -40,9 +40,7 @@ public:
     std::string admin_token;
     int next_id = 0;
 
-    Caller as(const std::string& account) const {
-        return Caller{account, ""};
-    }
+    Caller as(const std::string& account) const { return Caller{account, ""}; }
     Caller as_admin() const { return Caller{admin, admin_token}; }
 
     void apply(const std::vector<Event>& events, const std::string& actor) {
@@ -59,7 +57,9 @@ public:
         return decision;
     }
 
-    std::string fresh(const char* prefix) { return std::string(prefix) + std::to_string(next_id++); }
+    std::string fresh(const char* prefix) {
+        return std::string(prefix) + std::to_string(next_id++);
+    }
 
     std::string create(const std::string& username, AccountKind kind, Roles roles,
                        const Caller& caller) {

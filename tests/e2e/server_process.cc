@@ -6,7 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -27,19 +29,6 @@ std::vector<char*> argv_of(std::vector<std::string>& args) {
     return argv;
 }
 
-std::string read_all(int fd) {
-    std::string out;
-    char buffer[4096];
-    for (;;) {
-        const ssize_t n = read(fd, buffer, sizeof buffer);
-        if (n <= 0) {
-            break;
-        }
-        out.append(buffer, static_cast<std::size_t>(n));
-    }
-    return out;
-}
-
 std::filesystem::path temp_file(const char* stem) {
     std::random_device rd;
     return std::filesystem::temp_directory_path() /
@@ -48,7 +37,8 @@ std::filesystem::path temp_file(const char* stem) {
 
 }  // namespace
 
-CommandResult run_keyledger(const std::vector<std::string>& args) {
+CommandResult run_keyledger(const std::vector<std::string>& args,
+                            std::chrono::milliseconds timeout) {
     std::vector<std::string> full{KEYLEDGER_BINARY};
     full.insert(full.end(), args.begin(), args.end());
     const auto err_path = temp_file("keyledger-cmd-");
@@ -68,16 +58,42 @@ CommandResult run_keyledger(const std::vector<std::string>& args) {
     }
     close(out_pipe[1]);
     CommandResult result;
-    result.out = read_all(out_pipe[0]);
+    // Reads stdout until the command closes it, or kills the command once the timeout passes.
+    bool timed_out = false;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            timed_out = true;
+            ::kill(pid, SIGKILL);
+            break;
+        }
+        pollfd pfd{out_pipe[0], POLLIN, 0};
+        const int ready =
+            poll(&pfd, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 200)));
+        if (ready <= 0) {
+            continue;
+        }
+        char buffer[4096];
+        const ssize_t n = read(out_pipe[0], buffer, sizeof buffer);
+        if (n <= 0) {
+            break;
+        }
+        result.out.append(buffer, static_cast<std::size_t>(n));
+    }
     close(out_pipe[0]);
     int status = 0;
     waitpid(pid, &status, 0);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    result.exit_code = !timed_out && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     std::ifstream err(err_path);
     std::stringstream text;
     text << err.rdbuf();
     result.err = text.str();
     std::filesystem::remove(err_path);
+    if (timed_out) {
+        result.err += "(killed: still running after " + std::to_string(timeout.count()) + " ms)";
+    }
     return result;
 }
 

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -16,8 +17,10 @@ struct CommandResult {
     std::string err;
 };
 
-// Runs the binary with `args` to completion.
-CommandResult run_keyledger(const std::vector<std::string>& args);
+// Runs the binary with `args` to completion; a run that outlives `timeout` (a command that
+// should have failed but serves instead, say) is killed and gets exit_code -1.
+CommandResult run_keyledger(const std::vector<std::string>& args,
+                            std::chrono::milliseconds timeout = std::chrono::seconds(120));
 
 class ServerProcess {
 public:

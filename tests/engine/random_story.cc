@@ -106,8 +106,8 @@ void RandomStory::command(engine::Transaction& tx) {
             if (rng_() % 2) {
                 owner = pick(users_);
             }
-            command = InstallWebhook{"w" + id, "hook", WebhookAuth::bearer, owner, "a" + id,
-                                     secret_of("sa" + id)};
+            command = InstallWebhook{"w" + id, "hook",   WebhookAuth::bearer,
+                                     owner,    "a" + id, secret_of("sa" + id)};
             break;
         }
         case 5:
@@ -141,8 +141,8 @@ void RandomStory::command(engine::Transaction& tx) {
             break;
         default: {
             // The operator at the console, as `keyledger admin` does.
-            Decision d = decide(tx.state(), Caller::operator_console(), ReactivateUser{pick(users_)},
-                                std::nullopt, tx.now());
+            Decision d = decide(tx.state(), Caller::operator_console(),
+                                ReactivateUser{pick(users_)}, std::nullopt, tx.now());
             tx.record_all(d.events, "operator", "corr");
             return;
         }

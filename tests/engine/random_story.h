@@ -18,7 +18,7 @@ struct StoryConfig {
 };
 
 class RandomStory {
-public:
+  public:
     RandomStory(std::uint64_t seed, engine::ManualClock& clock) : rng_(seed), clock_(clock) {}
 
     // The first events: the store, an admin and its token, decided by the operator.
@@ -26,7 +26,7 @@ public:
     // One random step: maybe move the clock, then one random command or call.
     void step(engine::Engine& engine);
 
-private:
+  private:
     std::string pick(const std::vector<std::string>& from);
     domain::Digest secret_of(const std::string& name);
     void command(engine::Transaction& tx);

@@ -64,16 +64,16 @@ void expect_as_of_matches(const engine::Engine& engine, Instant t, std::uint64_t
         ASSERT_NE(partial->token(id), nullptr);
         const std::optional<std::string> webhook =
             token.webhook_id.empty() ? std::nullopt : std::optional(token.webhook_id);
-        for (const auto& check : {std::optional<std::string>{}, webhook,
-                                  std::optional<std::string>{"elsewhere"}}) {
+        for (const auto& check :
+             {std::optional<std::string>{}, webhook, std::optional<std::string>{"elsewhere"}}) {
             nlohmann::json expected = api::token_json(full, token, check, t);
             nlohmann::json actual = api::token_json(*partial, *partial->token(id), check, t);
             // Which webhooks an API token serves needs every webhook's calls, not only its own
             // history: compared separately below from the live model.
             expected.erase("serves_webhook_ids");
             actual.erase("serves_webhook_ids");
-            EXPECT_EQ(actual, expected) << "seed " << seed << " token " << id << " at "
-                                        << domain::format_instant(t);
+            EXPECT_EQ(actual, expected)
+                << "seed " << seed << " token " << id << " at " << domain::format_instant(t);
         }
     }
 }
@@ -117,8 +117,9 @@ TEST(RebuildProperty, RebuiltProjectionsEqualTheLiveOnes) {
         // As-of answers from the history index, on a sample of seeds (each is a full replay).
         if (seed % 10 == 0) {
             for (int k = 0; k < 3; ++k) {
-                const Instant t = kStart + static_cast<Instant>(
-                                               rng() % static_cast<std::uint64_t>(now - kStart + 1));
+                const Instant t =
+                    kStart +
+                    static_cast<Instant>(rng() % static_cast<std::uint64_t>(now - kStart + 1));
                 expect_as_of_matches(*engine, t, static_cast<std::uint64_t>(seed));
             }
         }
