@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <set>
 
+#include <range/v3/range/conversion.hpp>
+#include <range/v3/view/filter.hpp>
+#include <range/v3/view/map.hpp>
+
 namespace keyledger::domain {
 
 std::string_view to_string(AccountStatus status) {
@@ -74,13 +78,10 @@ std::vector<std::string> webhooks_served(const Token& token, Instant t, Instant 
     if (token.kind == TokenKind::app) {
         return {token.webhook_id};
     }
-    std::vector<std::string> served;
-    for (const auto& [webhook_id, last_call] : token.last_accepted_on) {
-        if (t < last_call + window_ms) {
-            served.push_back(webhook_id);
-        }
-    }
-    return served;
+    // An API token serves the webhooks it had an accepted call on within the window.
+    return token.last_accepted_on |
+           ranges::views::filter([&](const auto& call) { return t < call.second + window_ms; }) |
+           ranges::views::keys | ranges::to<std::vector<std::string>>();
 }
 
 std::vector<std::string> live_token_ids(const State& state, const Account& account, Instant t) {

@@ -27,4 +27,5 @@ cpu_before="$(awk '{print $14 + $15}' "/proc/$pid/stat")"
 wrk -t1 -c"$connections" -d"${seconds}s" --latency -s bench/load/webhook.lua "http://127.0.0.1:$port"
 cpu_after="$(awk '{print $14 + $15}' "/proc/$pid/stat")"
 echo "server CPU: $(( (cpu_after - cpu_before) * 1000 / $(getconf CLK_TCK) )) ms over ${seconds}s"
-curl -s "http://127.0.0.1:$port/metrics" | grep -E '^keyledger_(events_total|commit_batches_total|webhook_calls_total\{outcome="accepted"\})'
+metrics='^keyledger_(events_total|commit_batches_total|webhook_calls_total\{outcome="accepted"\})'
+curl -s "http://127.0.0.1:$port/metrics" | grep -E "$metrics"
