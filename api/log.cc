@@ -7,7 +7,9 @@ void log_line(spdlog::level::level_enum level, std::string_view event, nlohmann:
         return;
     }
     fields["event"] = event;
-    spdlog::log(level, "{}", fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    // The logger's pattern opens the object with "ts" and "level"; the fields close it.
+    const std::string text = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    spdlog::log(level, "{}", std::string_view(text).substr(1));
 }
 
 void log_rejected_credential(const Service::Exchange& ex) {

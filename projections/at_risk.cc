@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <unordered_map>
 
 #include "domain/rules.h"
 
@@ -36,18 +37,32 @@ std::optional<ServingToken> serving_until(const State& state, const Token& token
     return serving;
 }
 
+// API tokens by the webhooks they had an accepted call on, built once per report so that a
+// forecast costs O(tokens + webhooks), not their product.
+using CallersIndex = std::unordered_map<std::string, std::vector<const Token*>>;
+CallersIndex api_callers(const State& state) {
+    CallersIndex index;
+    for (const auto& [id, token] : state.tokens) {
+        if (token.kind == TokenKind::api) {
+            for (const auto& [webhook_id, last_call] : token.last_accepted_on) {
+                index[webhook_id].push_back(&token);
+            }
+        }
+    }
+    return index;
+}
+
 // Every token that might serve the webhook: its app tokens and any API token used on it.
-std::vector<const Token*> candidates(const State& state, const Webhook& webhook) {
+std::vector<const Token*> candidates(const State& state, const Webhook& webhook,
+                                     const CallersIndex& callers) {
     std::vector<const Token*> out;
     for (const auto& id : webhook.token_ids) {
         if (const Token* token = state.token(id)) {
             out.push_back(token);
         }
     }
-    for (const auto& [id, token] : state.tokens) {
-        if (token.kind == TokenKind::api && token.last_accepted_on.contains(webhook.id)) {
-            out.push_back(&token);
-        }
+    if (auto it = callers.find(webhook.id); it != callers.end()) {
+        out.insert(out.end(), it->second.begin(), it->second.end());
     }
     return out;
 }
@@ -59,9 +74,10 @@ struct WebhookForecast {
     std::vector<std::string> token_ids;
 };
 
-WebhookForecast forecast(const State& state, const Webhook& webhook, Instant now) {
+WebhookForecast forecast(const State& state, const Webhook& webhook, Instant now,
+                         const CallersIndex& callers) {
     WebhookForecast result;
-    for (const Token* token : candidates(state, webhook)) {
+    for (const Token* token : candidates(state, webhook, callers)) {
         result.token_ids.push_back(token->id);
         if (auto serving = serving_until(state, *token, webhook.id, now)) {
             result.breaks_at = std::max(result.breaks_at, serving->stops_at);
@@ -92,11 +108,12 @@ AtRiskReport at_risk(const State& state, Instant now, std::int64_t within_days) 
             report.tokens.push_back({id, token.owner_id, *token.expires_at});
         }
     }
+    const CallersIndex callers = api_callers(state);
     for (const auto& [id, webhook] : state.webhooks) {
         if (webhook.uninstalled_at) {
             continue;
         }
-        WebhookForecast f = forecast(state, webhook, now);
+        WebhookForecast f = forecast(state, webhook, now, callers);
         if (f.broken) {
             report.broken_webhooks.push_back({id, webhook.name, std::move(f.token_ids)});
         } else if (f.breaks_at <= horizon) {
