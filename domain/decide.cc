@@ -164,13 +164,11 @@ class Decider {
     }
 
     Decision operator()(const ReactivateUser& c) const {
-        if (auto r = checks_.need_role(Role::user_admin, c.user_id)) {
-            return *r;
+        auto found = admin_target(c.user_id);
+        if (!found) {
+            return found.error();
         }
-        const Account* target = state_.account(c.user_id);
-        if (target == nullptr) {
-            return checks_.not_found("account", c.user_id);
-        }
+        const Account* target = *found;
         if (target->deleted_at) {
             return checks_.refuse(Reason::user_deleted, "a deleted account stays deleted",
                                   c.user_id);
@@ -179,13 +177,11 @@ class Decider {
     }
 
     Decision operator()(const DeleteUser& c) const {
-        if (auto r = checks_.need_role(Role::user_admin, c.user_id)) {
-            return *r;
+        auto found = admin_target(c.user_id);
+        if (!found) {
+            return found.error();
         }
-        const Account* target = state_.account(c.user_id);
-        if (target == nullptr) {
-            return checks_.not_found("account", c.user_id);
-        }
+        const Account* target = *found;
         if (target->deleted_at) {
             return checks_.refuse(Reason::user_deleted, "the account is already deleted",
                                   c.user_id);
@@ -272,13 +268,11 @@ class Decider {
     }
 
     Decision operator()(const IssueApiToken& c) const {
-        if (auto r = checks_.need_role(Role::user_admin, c.user_id)) {
-            return *r;
+        auto found = admin_target(c.user_id);
+        if (!found) {
+            return found.error();
         }
-        const Account* owner = state_.account(c.user_id);
-        if (owner == nullptr) {
-            return checks_.not_found("account", c.user_id);
-        }
+        const Account* owner = *found;
         if (auto r = checks_.body()) {
             return *r;
         }
@@ -365,6 +359,18 @@ class Decider {
     }
 
   private:
+    // The account a user_admin command is about: 403 without the role, then 404.
+    std::expected<const Account*, Decision> admin_target(const std::string& user_id) const {
+        if (auto r = checks_.need_role(Role::user_admin, user_id)) {
+            return std::unexpected(std::move(*r));
+        }
+        const Account* target = state_.account(user_id);
+        if (target == nullptr) {
+            return std::unexpected(checks_.not_found("account", user_id));
+        }
+        return target;
+    }
+
     // user_admin reaches every token; the owner reaches its own. Without either the answer is
     // 403 whether or not the token exists, so ids cannot be probed.
     const Token* owned_or_admin(const std::string& token_id) const {
