@@ -362,9 +362,15 @@ struct Routes {
     static void read(Service& s, const Ex& ex, Read what,
                      std::function<Outcome(engine::Transaction&, const Caller&)> render) {
         s.authenticated(
-            ex, "", true, [what, render](engine::Transaction& tx, const Caller& caller) {
+            ex, "", true, [ex, what, render](engine::Transaction& tx, const Caller& caller) {
                 if (auto refused = authorize_read(tx.state(), caller, what, tx.now())) {
                     return Outcome{refusal_response(*refused, tx.state(), tx.now()), {}};
+                }
+                // An ambiguous query is a 400, after 401, 403 and 404 as API.md orders them.
+                // Only reads take query parameters; writes ignore theirs.
+                if (ex->target.duplicate_parameter) {
+                    return Outcome{error(400, "bad_request", "a query parameter appears twice"),
+                                   {}};
                 }
                 return render(tx, caller);
             });
@@ -690,11 +696,6 @@ void Service::management(const std::shared_ptr<Exchange>& ex) {
         http::Response response = error(405, "method_not_allowed", "this path takes " + allow);
         response.headers.emplace_back("Allow", allow);
         ex->respond(std::move(response));
-        return;
-    }
-    if (ex->target.duplicate_parameter) {
-        // Checked after authentication would be nicer, but an ambiguous query is framing.
-        ex->respond(error(400, "bad_request", "a query parameter appears twice"));
         return;
     }
     prepare_credential(*ex, hasher_);

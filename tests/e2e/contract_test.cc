@@ -271,6 +271,14 @@ TEST_F(Contract, ChecksComeInTheContractOrder) {
                  400, "bad_request");
 }
 
+TEST_F(Contract, QueryProblemsComeAfterAuthenticationAndRoles) {
+    const std::string twice = "/v1/users?limit=1&limit=2";
+    expect_401(plain("GET", twice, {}), "malformed", kBearerChallenge);
+    expect_error(as(member("eve"), "GET", twice), 403, "missing_role");
+    expect_error(as(admin, "GET", "/v1/users/usr_nope?as_of=2026-01-01&as_of=x"), 404, "not_found");
+    expect_error(as(admin, "GET", twice), 400, "bad_request");
+}
+
 TEST_F(Contract, BodiesMustBeJsonOfTheRightShape) {
     const HeaderList text{{"Authorization", "Bearer " + admin.secret},
                           {"Content-Type", "text/plain"}};
@@ -353,6 +361,16 @@ TEST_F(Contract, PastReadsShowThePastStatus) {
     // A revocation is seen from its position on, not before it.
     ASSERT_EQ(as(admin, "DELETE", "/v1/tokens/" + bob_token.id).status, 204u);
     const std::uint64_t after_revoke = head();
+    const std::string revoked_at =
+        as(admin, "GET", "/v1/tokens/" + bob_token.id).json.value("revoked_at", "");
+    EXPECT_EQ(revoked_at, "2026-03-04T00:00:00.000Z");
+    // as_of folds every event decided at or before the instant.
+    EXPECT_EQ(as(admin, "GET", "/v1/tokens/" + bob_token.id + "?as_of=" + revoked_at)
+                  .json.value("status", ""),
+              "token_revoked");
+    EXPECT_EQ(as(admin, "GET", "/v1/tokens/" + bob_token.id + "?as_of=2026-03-03T23:59:59.999Z")
+                  .json.value("status", ""),
+              "owner_inactive");
     EXPECT_EQ(as(admin, "GET",
                  "/v1/tokens/" + bob_token.id + "?at_position=" + std::to_string(after_revoke))
                   .json.value("status", ""),
@@ -489,6 +507,15 @@ TEST_F(Contract, ARefusedCredentialConsumesNoKey) {
     Reply created = as(ops, "POST", "/v1/users", body, key);
     EXPECT_EQ(created.status, 201u) << created.body;
     EXPECT_EQ(created.header("Idempotent-Replayed"), "");
+}
+
+TEST_F(Contract, ARepeatWithANowRefusedCredentialGetsThat401) {
+    Token ops = member("ops", {"user_admin"});
+    const HeaderList key{{"Idempotency-Key", "bob"}};
+    const Json bob{{"username", "bob"}, {"kind", "person"}};
+    ASSERT_EQ(as(ops, "POST", "/v1/users", bob, key).status, 201u);
+    ASSERT_EQ(as(admin, "DELETE", "/v1/tokens/" + ops.id).status, 204u);
+    expect_error(as(ops, "POST", "/v1/users", bob, key), 401, "token_revoked");
 }
 
 TEST_F(Contract, KeysAreScopedByTokenMethodAndPath) {
@@ -750,6 +777,11 @@ TEST_F(Contract, TheEventFeedHasTheShapeAndNoSecretOrHash) {
         }
     }
     EXPECT_GT(expected_position, 10u);
+    auto page = ndjson(as(admin, "GET", "/v1/events?after=2&limit=3").body);
+    ASSERT_EQ(page.size(), 3u);
+    EXPECT_EQ(page[0].at("position"), 3);
+    EXPECT_EQ(page[2].at("position"), 5);
+    expect_error(as(admin, "GET", "/v1/events?limit=10001"), 400, "bad_request");
 }
 
 TEST_F(Contract, TheFeedHoldsNoHashOfABodyThatCarriesAPassword) {
