@@ -222,8 +222,8 @@ class Crash : public ::testing::Test {
 // 1. Nothing acknowledged is lost across a SIGKILL.
 
 TEST_F(Crash, EveryAcknowledgedWriteSurvivesASigkill) {
-    init(kStart);
-    start(kStart);
+    ASSERT_NO_FATAL_FAILURE(init(kStart));
+    ASSERT_NO_FATAL_FAILURE(start(kStart));
     const auto [hook_a, secret_a] = install("shop");
     const auto [hook_b, secret_b] = install("crm");
     ASSERT_FALSE(secret_a.empty());
@@ -321,7 +321,7 @@ TEST_F(Crash, EveryAcknowledgedWriteSurvivesASigkill) {
                   << metric(metrics, "keyledger_commit_batches_total") << "\n";
 
         // The same data directory, a manual clock at the last instant used.
-        start(kStart);
+        ASSERT_NO_FATAL_FAILURE(start(kStart));
         const std::vector<Json> events = all_events();
         expect_positions_dense(events);
         expect_chain_ok(events.size());
@@ -370,8 +370,9 @@ TEST_F(Crash, EveryAcknowledgedWriteSurvivesASigkill) {
 // 2. Group commit batches concurrent decisions into one synced write.
 
 TEST_F(Crash, GroupCommitPutsManyDecisionsInOneWrite) {
-    init(kStart);
-    start(kStart);  // fsync stays on: serve has it by default and no flag turns it off
+    ASSERT_NO_FATAL_FAILURE(init(kStart));
+    // fsync stays on: serve syncs every batch by default and no flag turns it off.
+    ASSERT_NO_FATAL_FAILURE(start(kStart));
     const auto [hook, secret] = install("shop");
     const std::string before = metrics_text();
 
@@ -414,8 +415,8 @@ TEST_F(Crash, GroupCommitPutsManyDecisionsInOneWrite) {
 // 3. Racing requests get consistent answers.
 
 TEST_F(Crash, OneUsernameTakenOnceUnderARace) {
-    init(kStart);
-    start(kStart);
+    ASSERT_NO_FATAL_FAILURE(init(kStart));
+    ASSERT_NO_FATAL_FAILURE(start(kStart));
     constexpr int kThreads = 16;
     const unsigned short port = server->port();
     for (int round = 0; round < 5; ++round) {
@@ -452,8 +453,8 @@ TEST_F(Crash, OneUsernameTakenOnceUnderARace) {
 }
 
 TEST_F(Crash, RevokingATokenInUseSplitsItsCallsCleanly) {
-    init(kStart);
-    start(kStart);
+    ASSERT_NO_FATAL_FAILURE(init(kStart));
+    ASSERT_NO_FATAL_FAILURE(start(kStart));
     const std::string svc = create_user("shop-integration");
     const auto [hook, secret] = install("shop", svc);
     Reply first = api->hook(hook, "Bearer " + secret);
@@ -554,8 +555,8 @@ TEST_F(Crash, RevokingATokenInUseSplitsItsCallsCleanly) {
 }
 
 TEST_F(Crash, NoDeletedAccountKeepsALiveToken) {
-    init(kStart);
-    start(kStart);
+    ASSERT_NO_FATAL_FAILURE(init(kStart));
+    ASSERT_NO_FATAL_FAILURE(start(kStart));
     // Per account: one revokes its only token, one deletes it until it may, and on every
     // other account a third issues it a new token at the same time.
     constexpr int kAccounts = 12;
@@ -681,8 +682,8 @@ TEST_F(Crash, NoDeletedAccountKeepsALiveToken) {
 // 4. The command line refuses clearly what it cannot do.
 
 TEST_F(Crash, AHeldStoreATakenPortAndAStrangeDirectoryAreRefused) {
-    init(kStart);
-    start(kStart);
+    ASSERT_NO_FATAL_FAILURE(init(kStart));
+    ASSERT_NO_FATAL_FAILURE(start(kStart));
     const auto bounded = std::chrono::seconds(30);
     auto expect_one_line = [](const CommandResult& r, const std::string& mentions) {
         EXPECT_NE(r.exit_code, 0) << r.out << r.err;
@@ -761,7 +762,7 @@ TEST_F(Crash, AHeldStoreATakenPortAndAStrangeDirectoryAreRefused) {
     ASSERT_EQ(server->stop(), 0);
     expect_one_line(run_keyledger({"init", "--data-dir", data_dir()}, bounded),
                     "already initialised");
-    start(kStart);
+    ASSERT_NO_FATAL_FAILURE(start(kStart));
     EXPECT_EQ(api->get("/v1/users/" + admin_id, admin_secret).status, 200u);
 }
 
@@ -771,8 +772,8 @@ TEST_F(Crash, AHeldStoreATakenPortAndAStrangeDirectoryAreRefused) {
 TEST_F(Crash, TheOperatorReactivatesTheAdminAndIssuesANewToken) {
     // `admin` commands decide on the system clock, so the store's history lies in its past.
     const std::string born = instant_days_ago(100);
-    init(born);
-    start(born);
+    ASSERT_NO_FATAL_FAILURE(init(born));
+    ASSERT_NO_FATAL_FAILURE(start(born));
     api->advance(admin_secret, 61 * kDay);
     Reply locked_out = api->get("/v1/users/" + admin_id, admin_secret);
     ASSERT_EQ(locked_out.status, 401u) << locked_out.body;
@@ -803,7 +804,7 @@ TEST_F(Crash, TheOperatorReactivatesTheAdminAndIssuesANewToken) {
     const std::string secret = line.at("secret");
 
     // The server comes back on a manual clock at or after the operator's instant.
-    start(instant_days_ago(-1));
+    ASSERT_NO_FATAL_FAILURE(start(instant_days_ago(-1)));
     Reply admin = api->get("/v1/users/" + admin_id, secret);
     ASSERT_EQ(admin.status, 200u) << admin.body;
     EXPECT_EQ(admin.json.at("status"), "active");
@@ -840,8 +841,8 @@ TEST_F(Crash, OperatorCommandsKeepTheDeliveriesTheServerRetains) {
     // prune them with some retention of its own.
     const std::vector<std::string> retention{"--delivery-retention-days", "30"};
     const std::string born = instant_days_ago(20);
-    init(born);
-    start(born, retention);
+    ASSERT_NO_FATAL_FAILURE(init(born));
+    ASSERT_NO_FATAL_FAILURE(start(born, retention));
     const auto [hook, secret] = install("shop");
     Reply call = api->hook(hook, "Bearer " + secret);
     ASSERT_EQ(call.status, 202u) << call.body;
@@ -856,7 +857,7 @@ TEST_F(Crash, OperatorCommandsKeepTheDeliveriesTheServerRetains) {
         run_keyledger({"admin", "issue-token", "--data-dir", data_dir(), "--username", "admin"});
     ASSERT_EQ(issued.exit_code, 0) << issued.err;
 
-    start(instant_days_ago(-1), retention);
+    ASSERT_NO_FATAL_FAILURE(start(instant_days_ago(-1), retention));
     EXPECT_TRUE(delivered_call_ids(hook).contains(call_id))
         << "a 20-day-old body is gone although the server keeps bodies for 30 days";
 
