@@ -1,0 +1,60 @@
+// Start-up rules of the server: a system clock far ahead of the log is refused unless the jump
+// is declared real, and a manual clock behind the log never moves decisions back.
+
+#include <chrono>
+
+#include <gtest/gtest.h>
+
+#include "domain/instant.h"
+#include "tests/e2e/api_client.h"
+#include "tests/e2e/server_process.h"
+#include "tests/engine/temp_dir.h"
+
+namespace keyledger::testing {
+namespace {
+
+std::string days_ago(int days) {
+    using namespace std::chrono;
+    const auto now = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+    return domain::format_instant(now - days * domain::kDayMs);
+}
+
+TEST(Startup, RefusesASystemClockMoreThanTheWindowAheadOfTheLog) {
+    TempDir dir;
+    const std::string data = dir.path().string() + "/data";
+    ASSERT_EQ(run_keyledger({"init", "--data-dir", data, "--at", days_ago(61)}).exit_code, 0);
+    ServerProcess refused({"--data-dir", data});
+    EXPECT_FALSE(refused.started());
+    EXPECT_NE(refused.startup_error().find("--accept-clock-jump"), std::string::npos)
+        << refused.startup_error();
+
+    ServerProcess accepted({"--data-dir", data, "--accept-clock-jump"});
+    ASSERT_TRUE(accepted.started()) << accepted.startup_error();
+    EXPECT_EQ(tests::http::request(accepted.port(), "GET", "/readyz").status, 200u);
+}
+
+TEST(Startup, AcceptsASystemClockWithinTheWindow) {
+    TempDir dir;
+    const std::string data = dir.path().string() + "/data";
+    ASSERT_EQ(run_keyledger({"init", "--data-dir", data, "--at", days_ago(59)}).exit_code, 0);
+    ServerProcess server({"--data-dir", data});
+    EXPECT_TRUE(server.started()) << server.startup_error();
+}
+
+TEST(Startup, AManualClockBehindTheLogDecidesAtTheLastEvent) {
+    TempDir dir;
+    const std::string data = dir.path().string() + "/data";
+    auto init = run_keyledger({"init", "--data-dir", data, "--at", "2026-06-01T00:00:00.000Z"});
+    ASSERT_EQ(init.exit_code, 0) << init.err;
+    const std::string admin = Json::parse(init.out).at("secret");
+    ServerProcess server(
+        {"--data-dir", data, "--clock", "manual", "--start", "2026-01-01T00:00:00.000Z"});
+    ASSERT_TRUE(server.started()) << server.startup_error();
+    ApiClient api(server.port());
+    Reply created = api.post("/v1/users", admin, {{"username", "late"}, {"kind", "service"}});
+    ASSERT_EQ(created.status, 201u) << created.body;
+    EXPECT_EQ(created.json.at("created_at"), "2026-06-01T00:00:00.000Z");
+}
+
+}  // namespace
+}  // namespace keyledger::testing
