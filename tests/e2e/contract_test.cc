@@ -192,9 +192,11 @@ TEST_F(Contract, CredentialsThatNameNoTokenAreInvalidTokenWithoutAReason) {
         Reply r = plain("GET", target, {{"Authorization", "Bearer " + secret}});
         expect_401(r, "unknown_token", kInvalidToken);
     }
+    const std::uint64_t position = head();
     // A genuine secret under another token id in Basic is not ours either.
     expect_401(plain("GET", target, {{"Authorization", basic("tok_other", admin.secret)}}),
                "unknown_token", kInvalidToken);
+    EXPECT_EQ(head(), position);  // counted, not recorded
     // Control: the same secret, well presented, is accepted.
     EXPECT_EQ(plain("GET", target, {{"Authorization", basic(admin.id, admin.secret)}}).status,
               200u);
@@ -220,6 +222,30 @@ TEST_F(Contract, GenuineRefusedSecretsLearnTheReason) {
     Hook basic_hook = install("forms", "basic");
     Reply basic_refused = api->hook(basic_hook.id, "Bearer " + shop.app.secret);
     expect_401(basic_refused, "wrong_webhook", "Basic realm=\"keyledger\", charset=\"UTF-8\"");
+}
+
+TEST_F(Contract, ASecretTwoRotationsOldIsUnknown) {
+    Token bob = member("bob");
+    Reply once = as(admin, "POST", "/v1/tokens/" + bob.id + "/rotate", Json::object());
+    ASSERT_EQ(once.status, 201u) << once.body;
+    EXPECT_EQ(as(bob, "GET", "/v1/tokens/" + bob.id).status, 200u);  // within its grace
+    // The second rotation ends the first grace at once; its own grace is 0 here.
+    ASSERT_EQ(as(admin, "POST", "/v1/tokens/" + bob.id + "/rotate", Json{{"grace_ms", 0}}).status,
+              201u);
+    expect_401(as(bob, "GET", "/v1/tokens/" + bob.id), "unknown_token", kInvalidToken);
+    const Token once_rotated{bob.id, once.json.value("secret", "")};
+    expect_401(as(once_rotated, "GET", "/v1/tokens/" + bob.id), "secret_rotated",
+               std::string(kInvalidToken) + ", error_description=\"secret_rotated\"");
+}
+
+TEST_F(Contract, ATokenIsCheckedAgainstAWebhookOnlyWhenOneIsGiven) {
+    Hook shop = install("shop");
+    Hook crm = install("crm");
+    const std::string path = "/v1/tokens/" + shop.app.id;
+    EXPECT_EQ(as(admin, "GET", path).json.value("status", ""), "valid");
+    EXPECT_EQ(as(admin, "GET", path + "?webhook_id=" + shop.id).json.value("status", ""), "valid");
+    EXPECT_EQ(as(admin, "GET", path + "?webhook_id=" + crm.id).json.value("status", ""),
+              "wrong_webhook");
 }
 
 // --- Who may, and the order of checks ---
@@ -572,6 +598,20 @@ TEST_F(Contract, LoginAnswersTheUserOrInvalidCredentials) {
         expect_error(r, 401, "invalid_credentials");
         EXPECT_FALSE(r.header("WWW-Authenticate").empty());
     }
+}
+
+TEST_F(Contract, FailedLoginsAreRecordedOnlyForExistingAccounts) {
+    user("ann", Json::array(), "ann's password");
+    std::uint64_t position = head();
+    expect_error(as(Token{}, "POST", "/v1/login",
+                    Json{{"username", "nobody"}, {"password", "whatever it is"}}),
+                 401, "invalid_credentials");
+    EXPECT_EQ(head(), position);
+    expect_error(
+        as(Token{}, "POST", "/v1/login", Json{{"username", "ann"}, {"password", "whatever it is"}}),
+        401, "invalid_credentials");
+    EXPECT_EQ(head(), position + 1);
+    EXPECT_NE(feed().find("LoginFailed"), std::string::npos);
 }
 
 TEST_F(Contract, AccountInactiveIsToldOnlyForTheRightPassword) {
