@@ -13,9 +13,10 @@ void log_line(spdlog::level::level_enum level, std::string_view event, nlohmann:
 }
 
 void log_rejected_credential(const Service::Exchange& ex) {
-    const char* kind = ex.credential == Service::Exchange::Credential::missing     ? "missing"
-                       : ex.credential == Service::Exchange::Credential::malformed ? "malformed"
-                                                                                   : "unknown_token";
+    const char* kind = ex.credential == Service::Exchange::Credential::missing ? "missing"
+                       : ex.credential == Service::Exchange::Credential::malformed
+                           ? "malformed"
+                           : "unknown_token";
     log_line(spdlog::level::info, "credential_rejected",
              {{"reason", kind},
               {"path", ex.target.path},

@@ -4,8 +4,8 @@
 
 #include <string_view>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "api/service_internal.h"
 

@@ -39,7 +39,8 @@ void Service::login(const std::shared_ptr<Exchange>& ex) {
             if (decision.accepted()) {
                 metrics_.logins_succeeded++;
                 const domain::Account* account = tx.state().account_by_name(username);
-                respond_after(tx, ex, json_response(200, user_json(tx.state(), *account, tx.now())));
+                respond_after(tx, ex,
+                              json_response(200, user_json(tx.state(), *account, tx.now())));
                 return;
             }
             (decision.events.empty() ? metrics_.logins_unknown_user : metrics_.logins_failed)++;
@@ -47,8 +48,8 @@ void Service::login(const std::shared_ptr<Exchange>& ex) {
                      {{"username", username},
                       {"reason", to_string(decision.refusal->reason)},
                       {"remote", ex->request.remote}});
-            http::Response response = error(401, to_string(decision.refusal->reason),
-                                            decision.refusal->message);
+            http::Response response =
+                error(401, to_string(decision.refusal->reason), decision.refusal->message);
             response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"keyledger\"");
             respond_after(tx, ex, std::move(response));
         });

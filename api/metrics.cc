@@ -7,8 +7,7 @@
 namespace keyledger::api {
 namespace {
 
-void family(std::string& out, std::string_view name, std::string_view type,
-            std::string_view help) {
+void family(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
 }
 
@@ -49,7 +48,8 @@ std::string render_metrics(const Metrics& m, const engine::EngineStats& engine,
 
     family(out, "keyledger_credentials_rejected_total", "counter",
            "Requests whose credential was missing, malformed or not ours (not recorded).");
-    sample(out, "keyledger_credentials_rejected_total", m.credentials_missing, "reason=\"missing\"");
+    sample(out, "keyledger_credentials_rejected_total", m.credentials_missing,
+           "reason=\"missing\"");
     sample(out, "keyledger_credentials_rejected_total", m.credentials_malformed,
            "reason=\"malformed\"");
     sample(out, "keyledger_credentials_rejected_total", m.credentials_unknown,
@@ -72,7 +72,8 @@ std::string render_metrics(const Metrics& m, const engine::EngineStats& engine,
 
     family(out, "keyledger_events_total", "counter", "Events committed since start.");
     sample(out, "keyledger_events_total", engine.events);
-    family(out, "keyledger_commit_batches_total", "counter", "Group commits (one synced write each).");
+    family(out, "keyledger_commit_batches_total", "counter",
+           "Group commits (one synced write each).");
     sample(out, "keyledger_commit_batches_total", engine.batches);
     family(out, "keyledger_store_write_failures_total", "counter", "Failed writes to the log.");
     sample(out, "keyledger_store_write_failures_total", engine.write_failures);
@@ -105,7 +106,8 @@ std::string render_metrics(const Metrics& m, const engine::EngineStats& engine,
         sample(out, "keyledger_http_rejected_total", server->rejected_413, "status=\"413\"");
         sample(out, "keyledger_http_rejected_total", server->rejected_414, "status=\"414\"");
         sample(out, "keyledger_http_rejected_total", server->rejected_431, "status=\"431\"");
-        family(out, "keyledger_http_timeouts_total", "counter", "Connections closed by a deadline.");
+        family(out, "keyledger_http_timeouts_total", "counter",
+               "Connections closed by a deadline.");
         sample(out, "keyledger_http_timeouts_total", server->timeouts);
     }
     return out;

@@ -93,8 +93,8 @@ Service::Service(engine::Engine& engine, security::SecretHasher hasher, ServiceO
       hasher_(std::move(hasher)),
       options_(options),
       workers_(static_cast<std::size_t>(std::max(1, options.worker_threads))),
-      dummy_password_hash_(security::hash_password(security::random_bytes(16),
-                                                   options.password_cost)) {}
+      dummy_password_hash_(
+          security::hash_password(security::random_bytes(16), options.password_cost)) {}
 
 Service::~Service() {
     workers_.join();
@@ -105,8 +105,8 @@ void Service::handle(http::Request request, http::Responder respond) {
     ex->correlation_id = correlation_id_of(request);
     ex->request = std::move(request);
     // Every answer carries the correlation id and is counted, whatever path it took.
-    ex->respond = [this, id = ex->correlation_id, respond = std::move(respond)](
-                      http::Response response) {
+    ex->respond = [this, id = ex->correlation_id,
+                   respond = std::move(respond)](http::Response response) {
         response.headers.emplace_back("X-Request-Id", id);
         metrics_.count_response(response.status);
         respond(std::move(response));
@@ -176,8 +176,8 @@ void Service::operations(const std::shared_ptr<Exchange>& ex) {
     const bool ready = engine_.running() && !engine_.failed();
     if (name == "readyz") {
         if (ready) {
-            ex->respond(json_response(200, {{"status", "ready"},
-                                            {"position", engine_.stats().head_position.load()}}));
+            ex->respond(json_response(
+                200, {{"status", "ready"}, {"position", engine_.stats().head_position.load()}}));
         } else {
             ex->respond(error(503, engine_.failed() ? "store_unavailable" : "not_ready",
                               engine_.failed() ? "the store refused a write; restart the server"
@@ -189,15 +189,14 @@ void Service::operations(const std::shared_ptr<Exchange>& ex) {
     auto render = [this, ex](const projections::HealthCounts& health, bool is_ready) {
         http::Response response;
         response.headers.emplace_back("Content-Type", "text/plain; version=0.0.4");
-        response.body =
-            render_metrics(metrics_, engine_.stats(), server_stats_, health, is_ready);
+        response.body = render_metrics(metrics_, engine_.stats(), server_stats_, health, is_ready);
         ex->respond(std::move(response));
     };
-    const bool queued = engine_.submit(engine::Engine::Job{
-        [render](engine::Transaction& tx) {
-            render(projections::health_counts(tx.state(), tx.now()), true);
-        },
-        [render] { render({}, false); }});
+    const bool queued = engine_.submit(
+        engine::Engine::Job{[render](engine::Transaction& tx) {
+                                render(projections::health_counts(tx.state(), tx.now()), true);
+                            },
+                            [render] { render({}, false); }});
     if (!queued) {
         render({}, false);
     }
@@ -216,14 +215,14 @@ void Service::ingress(const std::shared_ptr<Exchange>& ex) {
     if (auto key = ex->request.header("idempotency-key")) {
         ex->idempotency_key = std::string(*key);
     }
-    authenticated(ex, ex->target.segments[2], false, [ex](engine::Transaction& tx,
-                                                          const domain::Caller&) {
-        auto content_type = ex->request.header("content-type");
-        tx.record_delivery(eventstore::NewDelivery{
-            ex->target.segments[2], ex->call_id, tx.now(),
-            content_type ? std::string(*content_type) : std::string(), ex->request.body});
-        return Outcome{json_response(202, {{"call_id", ex->call_id}}), {}};
-    });
+    authenticated(
+        ex, ex->target.segments[2], false, [ex](engine::Transaction& tx, const domain::Caller&) {
+            auto content_type = ex->request.header("content-type");
+            tx.record_delivery(eventstore::NewDelivery{
+                ex->target.segments[2], ex->call_id, tx.now(),
+                content_type ? std::string(*content_type) : std::string(), ex->request.body});
+            return Outcome{json_response(202, {{"call_id", ex->call_id}}), {}};
+        });
 }
 
 void Service::authenticated(const std::shared_ptr<Exchange>& ex, const std::string& webhook_id,
@@ -287,8 +286,8 @@ void Service::authenticated(const std::shared_ptr<Exchange>& ex, const std::stri
         if (decision.outcome == Outcome_::unknown) {
             count_rejected(Credential::unknown);
             log_rejected_credential(*ex);
-            respond_after(tx, ex, unauthorized(Reason::unknown_token, Credential::unknown, false,
-                                               auth));
+            respond_after(tx, ex,
+                          unauthorized(Reason::unknown_token, Credential::unknown, false, auth));
             return;
         }
         if (decision.outcome == Outcome_::refused) {
@@ -338,9 +337,9 @@ void Service::decide_authenticated(engine::Transaction& tx, const std::shared_pt
                 return;
             }
             tx.record_all(decision.events, caller.account_id, ex->correlation_id);
-            tx.record(domain::CommandRefused{"Idempotency", Reason::idempotency_key_reused,
-                                             key, {}, {}},
-                      caller.account_id, ex->correlation_id);
+            tx.record(
+                domain::CommandRefused{"Idempotency", Reason::idempotency_key_reused, key, {}, {}},
+                caller.account_id, ex->correlation_id);
             respond_after(tx, ex,
                           error(422, "idempotency_key_reused",
                                 "this Idempotency-Key was used with another body"));
@@ -352,8 +351,8 @@ void Service::decide_authenticated(engine::Transaction& tx, const std::shared_pt
     Outcome outcome = route(tx, caller);
     const unsigned status = outcome.response.status;
     if (keyed && !outcome.deferred && status != 401 && status != 429 && status < 500) {
-        tx.record(domain::IdempotencyRecorded{caller.token_id, scope.method, scope.path,
-                                              scope.key, ex->body_sha256, status,
+        tx.record(domain::IdempotencyRecorded{caller.token_id, scope.method, scope.path, scope.key,
+                                              ex->body_sha256, status,
                                               without_secrets(outcome.response.body)},
                   caller.account_id, ex->correlation_id);
     }
@@ -379,10 +378,8 @@ void Service::respond_after(engine::Transaction& tx, const std::shared_ptr<Excha
 
 void Service::submit(const std::shared_ptr<Exchange>& ex,
                      std::function<void(engine::Transaction&)> decide) {
-    const bool queued =
-        engine_.submit(engine::Engine::Job{std::move(decide), [ex] {
-                                               ex->respond(store_unavailable());
-                                           }});
+    const bool queued = engine_.submit(
+        engine::Engine::Job{std::move(decide), [ex] { ex->respond(store_unavailable()); }});
     if (!queued) {
         ex->respond(store_unavailable());
     }

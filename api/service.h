@@ -27,7 +27,7 @@ struct ServiceOptions {
 };
 
 class Service final : public http::Handler {
-public:
+  public:
     Service(engine::Engine& engine, security::SecretHasher hasher, ServiceOptions options);
     ~Service() override;
 
@@ -39,7 +39,7 @@ public:
 
     struct Exchange;
 
-private:
+  private:
     void dispatch(const std::shared_ptr<Exchange>& ex);
     void operations(const std::shared_ptr<Exchange>& ex);
     void ingress(const std::shared_ptr<Exchange>& ex);
@@ -48,13 +48,13 @@ private:
 
     // The authentication pipeline shared by webhook calls (webhook_id set) and management
     // requests: decide the call, honour Idempotency-Key, then run the route.
-    void authenticated(const std::shared_ptr<Exchange>& ex, const std::string& webhook_id,
-                       bool is_read, std::function<struct Outcome(engine::Transaction&,
-                                                                  const domain::Caller&)> route);
-    void decide_authenticated(engine::Transaction& tx, const std::shared_ptr<Exchange>& ex,
-                              const domain::CallDecision& decision, const domain::Caller& caller,
-                              const std::function<struct Outcome(engine::Transaction&,
-                                                                 const domain::Caller&)>& route);
+    void authenticated(
+        const std::shared_ptr<Exchange>& ex, const std::string& webhook_id, bool is_read,
+        std::function<struct Outcome(engine::Transaction&, const domain::Caller&)> route);
+    void decide_authenticated(
+        engine::Transaction& tx, const std::shared_ptr<Exchange>& ex,
+        const domain::CallDecision& decision, const domain::Caller& caller,
+        const std::function<struct Outcome(engine::Transaction&, const domain::Caller&)>& route);
     // Answers once the batch holding this decision is durable.
     void respond_after(engine::Transaction& tx, const std::shared_ptr<Exchange>& ex,
                        http::Response response);

@@ -29,9 +29,8 @@ std::string Reply::header(std::string_view name) const {
     return {};
 }
 
-Reply ApiClient::send(std::string_view method, const std::string& target,
-                      const std::string& bearer, const std::optional<Json>& body,
-                      HeaderList extra) {
+Reply ApiClient::send(std::string_view method, const std::string& target, const std::string& bearer,
+                      const std::optional<Json>& body, HeaderList extra) {
     if (!bearer.empty()) {
         extra.emplace_back("Authorization", "Bearer " + bearer);
     }

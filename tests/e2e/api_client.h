@@ -22,7 +22,7 @@ struct Reply {
 };
 
 class ApiClient {
-public:
+  public:
     explicit ApiClient(unsigned short port) : port_(port) {}
 
     Reply send(std::string_view method, const std::string& target, const std::string& bearer,
@@ -41,7 +41,7 @@ public:
 
     void set_port(unsigned short port) { port_ = port; }
 
-private:
+  private:
     unsigned short port_;
 };
 

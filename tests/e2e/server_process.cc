@@ -98,8 +98,8 @@ CommandResult run_keyledger(const std::vector<std::string>& args,
 }
 
 ServerProcess::ServerProcess(const std::vector<std::string>& args) {
-    std::vector<std::string> full{KEYLEDGER_BINARY, "--log-level", "warn", "serve", "--listen",
-                                  "127.0.0.1:0"};
+    std::vector<std::string> full{KEYLEDGER_BINARY, "--log-level", "warn",
+                                  "serve",          "--listen",    "127.0.0.1:0"};
     full.insert(full.end(), args.begin(), args.end());
     stderr_path_ = temp_file("keyledger-serve-");
     int out_pipe[2];

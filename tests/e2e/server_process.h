@@ -23,7 +23,7 @@ CommandResult run_keyledger(const std::vector<std::string>& args,
                             std::chrono::milliseconds timeout = std::chrono::seconds(120));
 
 class ServerProcess {
-public:
+  public:
     // Starts `keyledger serve --listen 127.0.0.1:0 ...args` and waits for its "listening" line.
     explicit ServerProcess(const std::vector<std::string>& args);
     ~ServerProcess();
@@ -38,7 +38,7 @@ public:
     // SIGKILL: no shutdown at all, as a crash.
     void kill_hard();
 
-private:
+  private:
     pid_t pid_ = -1;
     unsigned short port_ = 0;
     std::string error_;

@@ -15,7 +15,7 @@ constexpr std::int64_t kDay = 86'400'000;
 constexpr const char* kStart = "2026-01-01T00:00:00.000Z";
 
 class Story : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         auto init = run_keyledger({"init", "--data-dir", data_dir(), "--at", kStart});
         ASSERT_EQ(init.exit_code, 0) << init.err;
@@ -26,9 +26,9 @@ protected:
     }
     std::string data_dir() const { return dir.path().string() + "/data"; }
     void start(const std::string& at) {
-        server = std::make_unique<ServerProcess>(std::vector<std::string>{
-            "--data-dir", data_dir(), "--clock", "manual", "--start", at, "--password-cost",
-            "minimal"});
+        server = std::make_unique<ServerProcess>(
+            std::vector<std::string>{"--data-dir", data_dir(), "--clock", "manual", "--start", at,
+                                     "--password-cost", "minimal"});
         ASSERT_TRUE(server->started()) << server->startup_error();
         api = std::make_unique<ApiClient>(server->port());
     }
@@ -104,8 +104,8 @@ TEST_F(Story, AWebhookBreaksAfterSilenceAndIsRepaired) {
     EXPECT_EQ(token_status.json.at("status"), "owner_inactive");
 
     // Reactivation fixes it.
-    Reply reactivated = api->post("/v1/users/" + alice_id + "/reactivate", admin_secret,
-                                  Json::object());
+    Reply reactivated =
+        api->post("/v1/users/" + alice_id + "/reactivate", admin_secret, Json::object());
     ASSERT_EQ(reactivated.status, 200u) << reactivated.body;
     EXPECT_EQ(api->hook(hook_id, "Bearer " + app_secret).status, 202u);
 
@@ -121,25 +121,26 @@ TEST_F(Story, AWebhookBreaksAfterSilenceAndIsRepaired) {
     Reply changed = api->send("PUT", "/v1/users/" + alice_id + "/password", admin_secret,
                               Json{{"password", "a new long password"}});
     EXPECT_EQ(changed.status, 204u) << changed.body;
-    Reply login = api->post("/v1/login", "",
-                            {{"username", "alice"}, {"password", "correct horse battery"}});
+    Reply login =
+        api->post("/v1/login", "", {{"username", "alice"}, {"password", "correct horse battery"}});
     EXPECT_EQ(login.status, 401u);
     EXPECT_EQ(login.json.at("error"), "invalid_credentials");
     EXPECT_EQ(api->hook(hook_id, "Bearer " + app_secret).status, 202u);
 
     // The repair: a service account gets a new app token, her own tokens go.
-    Reply svc = api->post("/v1/users", admin_secret,
-                          {{"username", "shop-integration"}, {"kind", "service"}, {"roles", Json::array()}});
+    Reply svc = api->post(
+        "/v1/users", admin_secret,
+        {{"username", "shop-integration"}, {"kind", "service"}, {"roles", Json::array()}});
     ASSERT_EQ(svc.status, 201u) << svc.body;
     const std::string svc_id = svc.json.at("id");
-    Reply repair = api->post("/v1/webhooks/" + hook_id + "/tokens", admin_secret,
-                             {{"owner_id", svc_id}});
+    Reply repair =
+        api->post("/v1/webhooks/" + hook_id + "/tokens", admin_secret, {{"owner_id", svc_id}});
     ASSERT_EQ(repair.status, 201u) << repair.body;
     const std::string svc_secret = repair.json.at("secret");
     EXPECT_EQ(api->hook(hook_id, "Bearer " + svc_secret).status, 202u);
-    Reply transferred = api->post("/v1/tokens/" + alice_api.json.at("id").get<std::string>() +
-                                      "/transfer",
-                                  admin_secret, {{"owner_id", svc_id}});
+    Reply transferred =
+        api->post("/v1/tokens/" + alice_api.json.at("id").get<std::string>() + "/transfer",
+                  admin_secret, {{"owner_id", svc_id}});
     EXPECT_EQ(transferred.status, 200u) << transferred.body;
     EXPECT_EQ(api->send("DELETE", "/v1/tokens/" + app_id, admin_secret).status, 204u);
     EXPECT_EQ(api->send("DELETE", "/v1/users/" + alice_id, admin_secret).status, 204u);
@@ -179,8 +180,8 @@ TEST_F(Story, AWebhookBreaksAfterSilenceAndIsRepaired) {
     EXPECT_EQ(verify.json.at("ok"), true) << verify.body;
 
     // No secret ever shows in the history.
-    for (const std::string& secret : {admin_secret, alice_secret, app_secret, svc_secret,
-                                      new_secret}) {
+    for (const std::string& secret :
+         {admin_secret, alice_secret, app_secret, svc_secret, new_secret}) {
         EXPECT_EQ(after_events.body.find(secret), std::string::npos);
     }
 }
@@ -203,14 +204,14 @@ TEST_F(Story, IdempotentRepeatReturnsTheFirstAnswerWithoutTheSecret) {
     HeaderList key{{"Idempotency-Key", "create-bob-1"}};
     Reply first = api->send("POST", "/v1/users", admin_secret, body, key);
     ASSERT_EQ(first.status, 201u);
-    Reply tokens = api->send("POST", "/v1/users/" + first.json.at("id").get<std::string>() +
-                                         "/tokens",
-                             admin_secret, Json::object(), {{"Idempotency-Key", "tok-1"}});
+    Reply tokens =
+        api->send("POST", "/v1/users/" + first.json.at("id").get<std::string>() + "/tokens",
+                  admin_secret, Json::object(), {{"Idempotency-Key", "tok-1"}});
     ASSERT_EQ(tokens.status, 201u);
     ASSERT_TRUE(tokens.json.at("secret").is_string());
-    Reply repeat = api->send("POST", "/v1/users/" + first.json.at("id").get<std::string>() +
-                                         "/tokens",
-                             admin_secret, Json::object(), {{"Idempotency-Key", "tok-1"}});
+    Reply repeat =
+        api->send("POST", "/v1/users/" + first.json.at("id").get<std::string>() + "/tokens",
+                  admin_secret, Json::object(), {{"Idempotency-Key", "tok-1"}});
     EXPECT_EQ(repeat.status, 201u);
     EXPECT_EQ(repeat.header("Idempotent-Replayed"), "true");
     EXPECT_TRUE(repeat.json.at("secret").is_null());
