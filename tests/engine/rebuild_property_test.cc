@@ -82,7 +82,7 @@ TEST(RebuildProperty, RebuiltProjectionsEqualTheLiveOnes) {
     const int count = seeds();
     std::uint64_t total_events = 0;
     for (int seed = 1; seed <= count; ++seed) {
-        TempDir dir;
+        TempDir dir(memory_backed_temp());
         engine::ManualClock clock(kStart);
         std::mt19937_64 rng(static_cast<std::uint64_t>(seed));
         auto engine = open_engine(dir.path(), true, clock);

@@ -7,12 +7,19 @@
 
 namespace keyledger::testing {
 
+// Where durability is not under test, a memory-backed file system keeps fsync cheap.
+inline std::filesystem::path memory_backed_temp() {
+    std::error_code ec;
+    return std::filesystem::is_directory("/dev/shm", ec) ? std::filesystem::path("/dev/shm")
+                                                         : std::filesystem::temp_directory_path();
+}
+
 class TempDir {
   public:
-    TempDir() {
+    TempDir() : TempDir(std::filesystem::temp_directory_path()) {}
+    explicit TempDir(const std::filesystem::path& base) {
         std::random_device rd;
-        path_ = std::filesystem::temp_directory_path() /
-                ("keyledger-test-" + std::to_string(rd()) + std::to_string(rd()));
+        path_ = base / ("keyledger-test-" + std::to_string(rd()) + std::to_string(rd()));
         std::filesystem::create_directories(path_);
     }
     ~TempDir() {
