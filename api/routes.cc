@@ -354,7 +354,7 @@ struct Routes {
                 } else {
                     clock->set(*to);
                 }
-                return Outcome{json_response(200, {{"now", format_instant(tx.now())}}), {}};
+                return Outcome{json_response(200, {{"now", format_instant(tx.clock_now())}}), {}};
             });
     }
 

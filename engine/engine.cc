@@ -141,6 +141,7 @@ void Engine::decide_and_commit(std::vector<Job>& jobs) {
         return;
     }
     for (auto& job : jobs) {
+        tx.start_job();
         job.decide(tx);
     }
     stats_.jobs += jobs.size();

@@ -132,8 +132,11 @@ class Transaction {
     const domain::State& state() const { return engine_.model_.state(); }
     const projections::ReadModel& model() const { return engine_.model_; }
     const eventstore::EventStore& store() const { return *engine_.store_; }
-    // The decision instant: the clock, never behind the last recorded event.
-    Instant now() const { return domain::decision_instant(state(), engine_.clock_.now()); }
+    // The job's decision instant: the clock read once when the job started, never behind the
+    // last recorded event. Every event the job records carries it.
+    Instant now() const { return now_; }
+    // The decision instant the clock gives now (after a job moved a manual clock).
+    Instant clock_now() const { return domain::decision_instant(state(), engine_.clock_.now()); }
 
     // Applies the event to the live model at once (later decisions in the batch see it) and
     // stages it for the batch's single write.
@@ -149,8 +152,10 @@ class Transaction {
   private:
     friend class Engine;
     explicit Transaction(Engine& engine) : engine_(engine) {}
+    void start_job() { now_ = clock_now(); }
 
     Engine& engine_;
+    Instant now_ = 0;
     eventstore::AppendBatch batch_;
     std::vector<std::function<void(bool)>> completions_;
 };
