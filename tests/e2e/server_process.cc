@@ -35,13 +35,12 @@ std::filesystem::path temp_file(const char* stem) {
            (std::string(stem) + std::to_string(rd()) + ".log");
 }
 
-}  // namespace
-
-CommandResult run_keyledger(const std::vector<std::string>& args,
-                            std::chrono::milliseconds timeout) {
-    std::vector<std::string> full{KEYLEDGER_BINARY};
-    full.insert(full.end(), args.begin(), args.end());
-    const auto err_path = temp_file("keyledger-cmd-");
+// Starts the binary with stdout on a pipe (returned) and stderr into `err_path`.
+struct Spawned {
+    pid_t pid = -1;
+    int stdout_fd = -1;
+};
+Spawned spawn(std::vector<std::string> full, const std::filesystem::path& err_path) {
     int out_pipe[2];
     if (pipe(out_pipe) != 0) {
         return {};
@@ -57,6 +56,22 @@ CommandResult run_keyledger(const std::vector<std::string>& args,
         _exit(127);
     }
     close(out_pipe[1]);
+    return Spawned{pid, out_pipe[0]};
+}
+
+}  // namespace
+
+CommandResult run_keyledger(const std::vector<std::string>& args,
+                            std::chrono::milliseconds timeout) {
+    std::vector<std::string> full{KEYLEDGER_BINARY};
+    full.insert(full.end(), args.begin(), args.end());
+    const auto err_path = temp_file("keyledger-cmd-");
+    const Spawned child = spawn(full, err_path);
+    if (child.pid < 0) {
+        return {};
+    }
+    const pid_t pid = child.pid;
+    const int out_pipe[2] = {child.stdout_fd, -1};
     CommandResult result;
     // Reads stdout until the command closes it, or kills the command once the timeout passes.
     bool timed_out = false;
@@ -102,22 +117,13 @@ ServerProcess::ServerProcess(const std::vector<std::string>& args) {
                                   "serve",          "--listen",    "127.0.0.1:0"};
     full.insert(full.end(), args.begin(), args.end());
     stderr_path_ = temp_file("keyledger-serve-");
-    int out_pipe[2];
-    if (pipe(out_pipe) != 0) {
-        error_ = "pipe failed";
+    const Spawned child = spawn(full, stderr_path_);
+    if (child.pid < 0) {
+        error_ = "cannot start " + full.front();
         return;
     }
-    pid_ = fork();
-    if (pid_ == 0) {
-        dup2(out_pipe[1], 1);
-        const int err = open(stderr_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        dup2(err, 2);
-        close(out_pipe[0]);
-        auto argv = argv_of(full);
-        execv(argv[0], argv.data());
-        _exit(127);
-    }
-    close(out_pipe[1]);
+    pid_ = child.pid;
+    const int out_pipe[2] = {child.stdout_fd, -1};
     // The server prints "listening on 127.0.0.1:<port>" once it accepts connections.
     std::string line;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
