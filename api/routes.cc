@@ -224,10 +224,15 @@ struct Routes {
                               take_string(body, "name", false).value_or(""),
                               take_instant(body, "expires_at", false), fresh.secret_hash};
         require(body, command.name.size() <= kMaxNameLength, "name is at most 200 bytes");
+        issue_token(s, ex, Command{command}, fresh, body.error);
+    }
+
+    // Decides a command that issues the token `fresh`, answering 201 with its one secret.
+    static void issue_token(Service& s, const Ex& ex, Command command, const Fresh& fresh,
+                            const std::optional<BodyError>& error) {
         s.authenticated(
             ex, "", false,
-            [ex, command, fresh, error = body.error](engine::Transaction& tx,
-                                                     const Caller& caller) {
+            [ex, command, fresh, error](engine::Transaction& tx, const Caller& caller) {
                 return run_command(
                     tx, caller, command, error, ex->correlation_id,
                     [&](const State& state, Instant now) {
@@ -274,18 +279,7 @@ struct Routes {
         Fresh fresh = fresh_token(s.hasher_, TokenKind::app);
         IssueAppToken command{webhook_id, take_string(body, "owner_id", false), fresh.token_id,
                               fresh.secret_hash};
-        s.authenticated(
-            ex, "", false,
-            [ex, command, fresh, error = body.error](engine::Transaction& tx,
-                                                     const Caller& caller) {
-                return run_command(
-                    tx, caller, command, error, ex->correlation_id,
-                    [&](const State& state, Instant now) {
-                        return with_secret(
-                            201, token_json(state, *state.token(fresh.token_id), std::nullopt, now),
-                            fresh.secret);
-                    });
-            });
+        issue_token(s, ex, Command{command}, fresh, body.error);
     }
 
     static void rotate_token(Service& s, const Ex& ex, const std::string& token_id) {
