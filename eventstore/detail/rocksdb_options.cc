@@ -51,9 +51,13 @@ rocksdb::DBOptions make_db_options(bool create, rocksdb::Env* env) {
     options.db_write_buffer_size = kWriteBufferBytes;
     // RocksDB's own LOG files in the store directory: keep a few, not all of them forever.
     options.keep_log_file_num = 5;
-    // Left at their defaults on purpose: paranoid_checks (on: refuse to open damaged files),
-    // the write-ahead log (never disabled) and wal_recovery_mode (point in time: after a crash
-    // the store comes back as of its last complete write batch).
+    // Every acknowledged batch is synced, so the only damage a crash can leave in the
+    // write-ahead log is an incomplete last record. Anything else (a flipped byte, a lost middle)
+    // must stop the open: point-in-time recovery would silently drop every later, acknowledged
+    // event and hand their positions out again.
+    options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+    // Left at their defaults on purpose: paranoid_checks (on: refuse to open damaged files) and
+    // the write-ahead log (never disabled).
     return options;
 }
 
