@@ -3,6 +3,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "api/log.h"
 #include "api/render/event_json.h"
 #include "api/responses.h"
 #include "api/service_internal.h"
@@ -80,6 +81,18 @@ Outcome run_command(engine::Transaction& tx, const Caller& caller, const Command
         return Outcome{refusal_response(*decision.refusal, tx.state(), now), {}};
     }
     return Outcome{on_success(tx.state(), now), {}};
+}
+
+// A store error as the client sees it: the details (file names, offsets) go to the log only.
+http::Response store_failure(const eventstore::Error& failure) {
+    log_line(spdlog::level::err, "store_read_failed",
+             {{"code", eventstore::to_string(failure.code)},
+              {"position", failure.position},
+              {"message", failure.message}});
+    return error(503, "store_unavailable",
+                 failure.code == eventstore::ErrorCode::corruption
+                     ? "the store reported damaged data; the server log has the details"
+                     : "the store could not be read; retry later");
 }
 
 http::Response with_secret(unsigned status, nlohmann::json token, const std::string& secret) {
@@ -332,6 +345,9 @@ struct Routes {
                 "give advance_ms or to");
         require(body, !advance || *advance >= 0, "advance_ms must not be negative");
         engine::ManualClock* clock = s.options_.manual_clock;
+        // Instants end with year 9999: beyond it nothing could be written or asked about.
+        require(body, !advance || *advance <= kMaxTextInstant - clock->now(),
+                "advance_ms would move the clock past 9999-12-31T23:59:59.999Z");
         s.authenticated(
             ex, "", false,
             [ex, clock, advance, to, error = body.error](engine::Transaction& tx,
@@ -425,7 +441,8 @@ struct Routes {
         return [store, window, positions = std::move(positions), when, render] {
             auto past = engine::fold_positions(*store, window, positions);
             if (!past) {
-                return error(500, "internal", "the history could not be read: " + past.error());
+                log_line(spdlog::level::err, "history_fold_failed", {{"message", past.error()}});
+                return error(500, "internal", "the history could not be read; see the server log");
             }
             auto body = render(*past, when.at);
             if (!body) {
@@ -515,7 +532,7 @@ struct Routes {
             return Outcome{{}, [store, id, page = *page] {
                                auto rows = store->read_deliveries(id, page.first, page.second);
                                if (!rows) {
-                                   return error(503, "store_unavailable", rows.error().message);
+                                   return store_failure(rows.error());
                                }
                                std::string body;
                                for (const auto& d : *rows) {
@@ -542,7 +559,7 @@ struct Routes {
             return Outcome{{}, [store, page = *page] {
                                auto rows = store->read_all(page.first, page.second);
                                if (!rows) {
-                                   return error(503, "store_unavailable", rows.error().message);
+                                   return store_failure(rows.error());
                                }
                                std::string body;
                                for (const auto& stored : *rows) {
@@ -585,7 +602,7 @@ struct Routes {
                 {}, [store] {
                     auto report = store->verify();
                     if (!report) {
-                        return error(503, "store_unavailable", report.error().message);
+                        return store_failure(report.error());
                     }
                     if (report->ok) {
                         return json_response(200, {{"ok", true},

@@ -46,7 +46,7 @@ http::Response unauthorized(Reason reason, Credential credential, bool genuine,
                              ? Reason::malformed
                              : Reason::unknown_token;
     std::string message = credential == Credential::missing
-                              ? "this needs a credential: Authorization: Bearer <secret>"
+                              ? "this needs a credential in the Authorization header"
                               : "the credential was refused: " + std::string(to_string(shown));
     http::Response response = error(401, to_string(shown), message);
     std::string challenge;

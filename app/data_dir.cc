@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "domain/decide.h"
+#include "security/digest.h"
 #include "security/key_file.h"
 #include "security/random.h"
 #include "security/token_secret.h"
@@ -34,6 +35,13 @@ std::string describe(const eventstore::Error& error, const fs::path& dir) {
     }
 }
 
+// A keyed hash of a fixed text, kept in the store, so that a key that is not this store's (a
+// damaged file, a backup from elsewhere) is refused at start instead of refusing every token.
+constexpr std::string_view kKeyCheckMeta = "token_key_check";
+std::string key_check(const security::SecretHasher& hasher) {
+    return security::to_hex(hasher.hash("keyledger token key check"));
+}
+
 std::expected<security::SecretHasher, std::string> load_hasher(const fs::path& dir, bool create) {
     auto key =
         security::load_or_create_key(key_path(dir), security::SecretHasher::kKeyBytes, create);
@@ -52,6 +60,9 @@ std::expected<security::SecretHasher, std::string> load_hasher(const fs::path& d
 std::expected<std::string, std::string> initialise(const fs::path& dir, domain::Instant window_ms,
                                                    const engine::Clock& clock) {
     std::error_code ec;
+    if (dir.empty()) {
+        return std::unexpected("--data-dir must name a directory");
+    }
     if (fs::exists(store_path(dir), ec)) {
         return std::unexpected(dir.string() +
                                " is already initialised (it holds store/); "
@@ -74,6 +85,9 @@ std::expected<std::string, std::string> initialise(const fs::path& dir, domain::
     auto store = eventstore::open_rocksdb_store(store_path(dir), {.create = true});
     if (!store) {
         return std::unexpected(describe(store.error(), dir));
+    }
+    if (auto put = (*store)->put_meta(kKeyCheckMeta, key_check(*hasher)); !put) {
+        return std::unexpected("cannot record the token key check: " + put.error().message);
     }
     auto engine = engine::Engine::open(std::move(*store), clock, {});
     if (!engine) {
@@ -117,7 +131,7 @@ std::expected<OpenedStore, std::string> open_data_dir(const fs::path& dir,
                                                       const engine::Clock& clock,
                                                       engine::EngineOptions options, bool sync) {
     std::error_code ec;
-    if (!fs::is_directory(dir, ec)) {
+    if (dir.empty() || !fs::is_directory(dir, ec)) {
         return std::unexpected(dir.string() + " does not exist or is not a directory");
     }
     if (!fs::exists(store_path(dir), ec)) {
@@ -131,6 +145,15 @@ std::expected<OpenedStore, std::string> open_data_dir(const fs::path& dir,
     auto hasher = load_hasher(dir, false);
     if (!hasher) {
         return std::unexpected(hasher.error());
+    }
+    auto check = (*store)->get_meta(kKeyCheckMeta);
+    if (!check) {
+        return std::unexpected(describe(check.error(), dir));
+    }
+    if (*check && **check != key_check(*hasher)) {
+        return std::unexpected(key_path(dir).string() +
+                               " is not the token key of this store (damaged, or restored from "
+                               "another backup); no token could be checked with it");
     }
     auto engine = engine::Engine::open(std::move(*store), clock, options);
     if (!engine) {

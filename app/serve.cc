@@ -74,8 +74,10 @@ int serve(const ServeOptions& options) {
         auto head = engine.store().read_at(engine.store().head_position());
         return head ? head->at_ms : 0;
     }();
-    if (!options.manual_clock && !options.accept_clock_jump &&
-        clock.now() > last + engine.window_ms()) {
+    // A manual clock given its start explicitly is the operator's choice; one that starts at the
+    // system time is checked like the system clock.
+    const bool explicit_start = options.manual_clock && options.start.has_value();
+    if (!explicit_start && !options.accept_clock_jump && clock.now() > last + engine.window_ms()) {
         return fail("the system clock (" + domain::format_instant(clock.now()) +
                     ") is more than the inactivity window ahead of the last recorded event (" +
                     domain::format_instant(last) +

@@ -2,6 +2,8 @@
 // is declared real, and a manual clock behind the log never moves decisions back.
 
 #include <chrono>
+#include <cstdint>
+#include <fstream>
 
 #include <gtest/gtest.h>
 
@@ -54,6 +56,43 @@ TEST(Startup, AManualClockBehindTheLogDecidesAtTheLastEvent) {
     Reply created = api.post("/v1/users", admin, {{"username", "late"}, {"kind", "service"}});
     ASSERT_EQ(created.status, 201u) << created.body;
     EXPECT_EQ(created.json.at("created_at"), "2026-06-01T00:00:00.000Z");
+}
+
+TEST(Startup, RefusesATokenKeyThatIsNotTheStoresOwn) {
+    TempDir dir;
+    const std::string data = dir.path().string() + "/data";
+    ASSERT_EQ(run_keyledger({"init", "--data-dir", data}).exit_code, 0);
+    const auto key = std::filesystem::path(data) / "keys" / "token.key";
+    {
+        std::fstream file(key, std::ios::in | std::ios::out | std::ios::binary);
+        char byte = 0;
+        file.read(&byte, 1);
+        byte = static_cast<char>(byte ^ 1);
+        file.seekp(0);
+        file.write(&byte, 1);
+    }
+    ServerProcess server({"--data-dir", data});
+    EXPECT_FALSE(server.started());
+    EXPECT_NE(server.startup_error().find("is not the token key of this store"), std::string::npos)
+        << server.startup_error();
+}
+
+TEST(Startup, TheManualClockStopsAtTheLastWritableInstant) {
+    TempDir dir;
+    const std::string data = dir.path().string() + "/data";
+    auto init = run_keyledger({"init", "--data-dir", data, "--at", "9999-12-01T00:00:00.000Z"});
+    ASSERT_EQ(init.exit_code, 0) << init.err;
+    const std::string admin = Json::parse(init.out).at("secret");
+    ServerProcess server(
+        {"--data-dir", data, "--clock", "manual", "--start", "9999-12-01T00:00:00.000Z"});
+    ASSERT_TRUE(server.started()) << server.startup_error();
+    ApiClient api(server.port());
+    Reply beyond = api.post("/v1/clock", admin, {{"advance_ms", 31 * domain::kDayMs}});
+    EXPECT_EQ(beyond.status, 400u) << beyond.body;
+    Reply overflow = api.post("/v1/clock", admin, {{"advance_ms", INT64_MAX}});
+    EXPECT_EQ(overflow.status, 400u) << overflow.body;
+    Reply last = api.post("/v1/clock", admin, {{"to", "9999-12-31T23:59:59.999Z"}});
+    EXPECT_EQ(last.json.value("now", ""), "9999-12-31T23:59:59.999Z") << last.body;
 }
 
 }  // namespace
