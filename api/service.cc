@@ -186,6 +186,8 @@ void Service::operations(const std::shared_ptr<Exchange>& ex) {
         return;
     }
     // /metrics: the health gauges need the live state, so they are read on the decider thread.
+    // TODO(perf): the 7-day forecast is recomputed on every scrape (linear in accounts, tokens
+    // and webhooks); keep it incrementally once stores grow large.
     auto render = [this, ex](const projections::HealthCounts& health, bool is_ready) {
         http::Response response;
         response.headers.emplace_back("Content-Type", "text/plain; version=0.0.4");

@@ -27,6 +27,8 @@ class HistoryIndex {
 
     // Every position up to `last` needed to fold an account, or a token with its owners and
     // webhook, into a partial state that answers questions about it exactly. Sorted, unique.
+    // TODO(perf): includes every accepted call of the account's tokens, so a busy account's
+    // as-of fold grows with its traffic; per-entity snapshots would bound it.
     std::vector<std::uint64_t> positions_for_account(const std::string& id,
                                                      std::uint64_t last) const;
     std::vector<std::uint64_t> positions_for_token(const std::string& id, std::uint64_t last) const;
