@@ -3,8 +3,6 @@
 #include "security/base64.h"
 
 namespace keyledger::testing {
-namespace {
-
 Reply to_reply(const HttpResult& result) {
     Reply reply;
     reply.status = result.status;
@@ -15,8 +13,6 @@ Reply to_reply(const HttpResult& result) {
     }
     return reply;
 }
-
-}  // namespace
 
 std::string Reply::header(std::string_view name) const {
     for (const auto& [key, value] : headers) {

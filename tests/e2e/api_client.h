@@ -46,5 +46,7 @@ class ApiClient {
 };
 
 std::string basic(const std::string& user, const std::string& secret);
+// A raw result as a Reply, its body parsed when it is a JSON object.
+Reply to_reply(const HttpResult& result);
 
 }  // namespace keyledger::testing

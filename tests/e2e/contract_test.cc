@@ -34,17 +34,6 @@ struct Hook {
     Token app;
 };
 
-Reply reply_of(const HttpResult& result) {
-    Reply reply;
-    reply.status = result.status;
-    reply.body = result.body;
-    reply.headers = result.headers;
-    if (!result.body.empty() && result.body.front() == '{') {
-        reply.json = Json::parse(result.body, nullptr, false);
-    }
-    return reply;
-}
-
 std::vector<Json> ndjson(const std::string& body) {
     std::vector<Json> lines;
     std::istringstream in(body);
@@ -77,10 +66,10 @@ class Contract : public ::testing::Test {
     // A request with exactly these headers and body (no JSON help).
     Reply plain(std::string_view method, const std::string& target, const HeaderList& headers,
                 const std::string& body = "") {
-        return reply_of(tests::http::request(server->port(), method, target, headers, body));
+        return to_reply(tests::http::request(server->port(), method, target, headers, body));
     }
     Reply raw(const std::string& bytes) {
-        return reply_of(tests::http::raw_request(server->port(), bytes));
+        return to_reply(tests::http::raw_request(server->port(), bytes));
     }
 
     std::string user(const std::string& name, const Json& roles = Json::array(),
