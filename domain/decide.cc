@@ -97,6 +97,16 @@ std::optional<Decision> check_new_owner(const State& state, const Checks& checks
     return std::nullopt;
 }
 
+// The account with this id, or the 404 that names it.
+std::expected<const Account*, Decision> existing_account(const State& state, const Checks& checks,
+                                                         const std::string& id) {
+    const Account* account = state.account(id);
+    if (account == nullptr) {
+        return std::unexpected(checks.not_found("account", id));
+    }
+    return account;
+}
+
 // Resolves the owner named in a body (403 for another owner without user_admin, then 404),
 // defaulting to the caller.
 std::expected<const Account*, Decision> body_owner(const State& state, const Checks& checks,
@@ -107,11 +117,7 @@ std::expected<const Account*, Decision> body_owner(const State& state, const Che
             return std::unexpected(std::move(*refused));
         }
     }
-    const Account* owner = state.account(owner_id);
-    if (owner == nullptr) {
-        return std::unexpected(checks.not_found("account", owner_id));
-    }
-    return owner;
+    return existing_account(state, checks, owner_id);
 }
 
 class Decider {
@@ -364,11 +370,7 @@ class Decider {
         if (auto r = checks_.need_role(Role::user_admin, user_id)) {
             return std::unexpected(std::move(*r));
         }
-        const Account* target = state_.account(user_id);
-        if (target == nullptr) {
-            return std::unexpected(checks_.not_found("account", user_id));
-        }
-        return target;
+        return existing_account(state_, checks_, user_id);
     }
 
     // user_admin reaches every token; the owner reaches its own. Without either the answer is
