@@ -1,4 +1,4 @@
-// keyledger: init, serve, and the operator's local recovery commands.
+// keyledger: init, serve, the operator's local recovery commands, audit and simulation.
 
 #include <iostream>
 
@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/admin.h"
+#include "app/commands.h"
 #include "app/data_dir.h"
 #include "app/serve.h"
 
@@ -108,6 +109,19 @@ int main(int argc, char** argv) {
         sub->add_option("--username", username, "the account")->required();
     }
 
+    auto* audit = cli.add_subcommand(
+        "audit", "answer from the history alone: replay, explain, verify, prove");
+    audit->require_subcommand(1);
+    auto* sim = cli.add_subcommand("sim", "deterministic simulation of months of accounts and calls");
+    sim->require_subcommand(1);
+    std::vector<app::Command> groups = app::add_audit_history_commands(*audit);
+    for (auto& command : app::add_audit_proof_commands(*audit)) {
+        groups.push_back(std::move(command));
+    }
+    for (auto& command : app::add_sim_commands(*sim)) {
+        groups.push_back(std::move(command));
+    }
+
     try {
         cli.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -145,6 +159,11 @@ int main(int argc, char** argv) {
         serve.idle_timeout = std::chrono::milliseconds(idle_ms);
         serve.body_timeout = std::chrono::milliseconds(body_ms);
         return app::serve(serve);
+    }
+    for (const auto& command : groups) {
+        if (command.app->parsed()) {
+            return command.run();
+        }
     }
     if (*reactivate) {
         return app::admin_reactivate(data_dir, username);
