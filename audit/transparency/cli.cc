@@ -3,6 +3,8 @@
 
 namespace keyledger::app {
 
-std::vector<Command> add_audit_proof_commands(CLI::App&) { return {}; }
+std::vector<Command> add_audit_proof_commands(CLI::App&) {
+    return {};
+}
 
 }  // namespace keyledger::app
