@@ -133,6 +133,10 @@ struct OpenOptions {
     bool create = false;     // create a new store; the directory must not hold one
     bool sync = true;        // fsync the write-ahead log on every append and prune
     bool read_only = false;  // no writes; does not take the lock, so it works beside a server
+    // A RocksDB secondary instance (implies read_only): made for reading beside a running server,
+    // whose files may change under a read_only open. It keeps its own files in a fresh temporary
+    // directory, removed on close, and sees what the server had written when it was opened.
+    bool secondary = false;
 };
 
 class EventStore {
@@ -208,7 +212,7 @@ class EventStore {
 //                   directory that holds no store
 //   already_exists  create was asked where a store already is
 //   locked          another process (probably a running server) or another open store object
-//                   in this process holds the store; read_only opens never lock
+//                   in this process holds the store; read_only and secondary opens never lock
 //   corruption      (writable opens only) the stored head disagrees with the last stored event;
 //                   open read_only and run verify() to find out more
 //   io_error        anything else RocksDB or the file system reported

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <stdlib.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <system_error>
 
 #include "eventstore/detail/codec.h"
@@ -179,12 +182,30 @@ Result<Head> load_head(const Database& database, bool check) {
     return *head;
 }
 
+// A fresh, private directory for a secondary instance's own files.
+Result<fs::path> make_secondary_dir() {
+    std::error_code error;
+    const fs::path base = fs::temp_directory_path(error);
+    if (error) {
+        return fail(
+            ErrorCode::io_error,
+            fmt::format("no temporary directory for a secondary open: {}", error.message()));
+    }
+    std::string pattern = (base / "keyledger-secondary-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+        return fail(ErrorCode::io_error,
+                    fmt::format("cannot create a temporary directory in {}: {}", base.string(),
+                                std::generic_category().message(errno)));
+    }
+    return fs::path(pattern);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<EventStore>> open_rocksdb_store(const std::filesystem::path& dir,
                                                        const OpenOptions& options,
                                                        rocksdb::Env* env) {
-    if (options.create && options.read_only) {
+    if (options.create && (options.read_only || options.secondary)) {
         return fail(ErrorCode::invalid_argument, "a store cannot be created read-only");
     }
     if (auto checked = check_directory(dir, options.create); !checked) {
@@ -196,10 +217,21 @@ Result<std::unique_ptr<EventStore>> open_rocksdb_store(const std::filesystem::pa
         }
     }
 
-    // Open, taking RocksDB's lock unless read-only.
+    // Open, taking RocksDB's lock unless read-only or secondary.
     std::unique_ptr<Database> database;
-    const DatabaseOptions database_options{options.create, options.read_only, env};
+    DatabaseOptions database_options{options.create, options.read_only, env, {}};
+    if (options.secondary) {
+        auto secondary_dir = make_secondary_dir();
+        if (!secondary_dir) {
+            return std::unexpected(secondary_dir.error());
+        }
+        database_options.secondary_dir = *secondary_dir;
+    }
     if (rocksdb::Status status = Database::open(dir, database_options, &database); !status.ok()) {
+        if (options.secondary) {
+            std::error_code ignored;
+            fs::remove_all(database_options.secondary_dir, ignored);
+        }
         if (is_lock_error(status)) {
             return fail(ErrorCode::locked,
                         fmt::format("the store in {} is in use: another process, probably a "
@@ -216,11 +248,13 @@ Result<std::unique_ptr<EventStore>> open_rocksdb_store(const std::filesystem::pa
         return std::unexpected(format.error());
     }
 
-    auto head = load_head(*database, /*check=*/!options.read_only);
+    OpenOptions store_options = options;
+    store_options.read_only = options.read_only || options.secondary;
+    auto head = load_head(*database, /*check=*/!store_options.read_only);
     if (!head) {
         return std::unexpected(head.error());
     }
-    return std::make_unique<RocksDbEventStore>(std::move(database), options, *head);
+    return std::make_unique<RocksDbEventStore>(std::move(database), store_options, *head);
 }
 
 }  // namespace detail

@@ -10,24 +10,44 @@ namespace keyledger::eventstore::detail {
 rocksdb::Status Database::open(const std::filesystem::path& dir, const DatabaseOptions& options,
                                std::unique_ptr<Database>* out) {
     out->reset();
-    const rocksdb::DBOptions db_options = make_db_options(options.create, options.env);
+    rocksdb::DBOptions db_options = make_db_options(options.create, options.env);
     const std::vector<rocksdb::ColumnFamilyDescriptor> families = make_family_descriptors();
+    const bool secondary = !options.secondary_dir.empty();
+    if (secondary) {
+        // RocksDB's requirement for secondaries: keep every table file of the primary open, so
+        // that a compaction deleting one cannot pull it from under a read.
+        db_options.max_open_files = -1;
+    }
 
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* db = nullptr;
-    rocksdb::Status status =
-        options.read_only
-            ? rocksdb::DB::OpenForReadOnly(db_options, dir.string(), families, &handles, &db)
-            : rocksdb::DB::Open(db_options, dir.string(), families, &handles, &db);
+    rocksdb::Status status;
+    if (secondary) {
+        status = rocksdb::DB::OpenAsSecondary(
+            db_options, dir.string(), options.secondary_dir.string(), families, &handles, &db);
+    } else if (options.read_only) {
+        status = rocksdb::DB::OpenForReadOnly(db_options, dir.string(), families, &handles, &db);
+    } else {
+        status = rocksdb::DB::Open(db_options, dir.string(), families, &handles, &db);
+    }
     if (!status.ok()) {
         return status;
     }
 
     std::unique_ptr<Database> database(new Database());
     database->db_.reset(db);
+    database->secondary_dir_ = options.secondary_dir;
     assert(handles.size() == database->handles_.size());
     for (std::size_t i = 0; i < handles.size(); ++i) {
         database->handles_[i] = handles[i];
+    }
+    if (secondary) {
+        // Replays the primary's newest manifest and write-ahead log, so the reads that follow
+        // see every batch the server had committed by now.
+        status = database->db_->TryCatchUpWithPrimary();
+        if (!status.ok()) {
+            return status;  // `database` closes and removes its directory
+        }
     }
     *out = std::move(database);
     return status;
@@ -46,6 +66,11 @@ Database::~Database() {
     // Close() reports errors that deleting the DB would swallow silently; a destructor cannot
     // report them either, but closing explicitly releases the lock before we return.
     db_->Close().PermitUncheckedError();
+    db_.reset();
+    if (!secondary_dir_.empty()) {
+        std::error_code ignored;  // a leftover temporary directory harms nothing
+        std::filesystem::remove_all(secondary_dir_, ignored);
+    }
 }
 
 }  // namespace keyledger::eventstore::detail

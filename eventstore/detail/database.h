@@ -18,6 +18,9 @@ struct DatabaseOptions {
     bool create = false;          // create the database and its families if missing
     bool read_only = false;       // RocksDB's read-only mode: no lock, no writes
     rocksdb::Env* env = nullptr;  // null: the default; otherwise must outlive the Database
+    // Set: a secondary instance keeping its own files in this directory, which the Database
+    // removes when it closes; it catches up with the primary when opened. Overrides read_only.
+    std::filesystem::path secondary_dir;
 };
 
 class Database {
@@ -43,6 +46,7 @@ class Database {
     Database() = default;
 
     std::unique_ptr<rocksdb::DB> db_;
+    std::filesystem::path secondary_dir_;  // removed after closing; empty for other opens
     // The default family first, then the store's families in the order of Family.
     std::array<rocksdb::ColumnFamilyHandle*, kFamilyNames.size() + 1> handles_{};
 };
