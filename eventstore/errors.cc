@@ -10,6 +10,8 @@ std::string_view to_string(ErrorCode code) {
             return "corruption";
         case ErrorCode::io_error:
             return "io_error";
+        case ErrorCode::no_space:
+            return "no_space";
         case ErrorCode::locked:
             return "locked";
         case ErrorCode::not_a_store:

@@ -100,6 +100,7 @@ enum class ErrorCode {
     version_conflict,  // an expected_version did not match; nothing was written
     corruption,        // stored bytes are not what the store wrote (`position` names the event)
     io_error,          // the disk or RocksDB failed, or the store refuses writes after a failure
+    no_space,          // the disk is full: the write was not made; writes resume once space returns
     locked,            // another process (or another open in this one) holds the store
     not_a_store,       // the directory holds no keyledger store
     already_exists,    // create was asked where a store already exists
@@ -152,8 +153,11 @@ class EventStore {
     // broken precondition (see NewEvent, NewDelivery and the limits above) writes nothing and
     // returns invalid_argument. A read-only store returns invalid_argument.
     //
-    // If RocksDB fails to write, the batch may or may not be found after reopening, and this
-    // store refuses every further write with io_error: reopen it to go on.
+    // If the disk is full, returns no_space and the batch is not in the store; every later write
+    // first tries to resume RocksDB and succeeds again within seconds of space being freed. If
+    // RocksDB fails to write for any other reason (a failed fsync, say), the batch may or may not
+    // be found after reopening, and this store refuses every further write with io_error: reopen it
+    // to go on.
     [[nodiscard]] virtual Result<AppendResult> append(const AppendBatch& batch) = 0;
 
     // Up to `limit` events with position > after_position, in position order. Fewer (or none)

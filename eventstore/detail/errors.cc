@@ -12,7 +12,12 @@ std::unexpected<Error> fail(ErrorCode code, std::string message, std::uint64_t p
 
 std::unexpected<Error> fail(const rocksdb::Status& status, std::string_view doing,
                             std::uint64_t position) {
-    const ErrorCode code = status.IsCorruption() ? ErrorCode::corruption : ErrorCode::io_error;
+    ErrorCode code = ErrorCode::io_error;
+    if (status.IsCorruption()) {
+        code = ErrorCode::corruption;
+    } else if (status.IsNoSpace()) {
+        code = ErrorCode::no_space;
+    }
     return fail(code, fmt::format("{}: {}", doing, status.ToString()), position);
 }
 

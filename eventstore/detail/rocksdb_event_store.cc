@@ -173,15 +173,53 @@ Result<void> RocksDbEventStore::check_writable() const {
     return {};
 }
 
+Result<void> RocksDbEventStore::resume_after_full_disk() {
+    if (!disk_full_) {
+        return {};
+    }
+    // RocksDB's recovery from a full disk flushes every memtable and starts a new write-ahead
+    // log, so a record torn by the full disk is never replayed in front of later ones. RocksDB
+    // also runs that recovery by itself, polling the free space every few seconds; while it
+    // does, Resume() answers Busy and writes keep failing with the full disk's error.
+    rocksdb::Status status = database_->db().Resume();
+    if (status.IsNoSpace() || status.IsBusy()) {
+        return fail(ErrorCode::no_space,
+                    fmt::format("the disk is full or was until just now ({}); nothing was "
+                                "written, and writes resume within seconds of space returning",
+                                status.ToString()));
+    }
+    if (!status.ok()) {
+        write_failure_ = fmt::format("resuming after a full disk: {}", status.ToString());
+        return fail(ErrorCode::io_error,
+                    fmt::format("the store could not resume writing after a full disk ({}); it "
+                                "now refuses further writes",
+                                status.ToString()));
+    }
+    disk_full_ = false;
+    return {};
+}
+
 Result<void> RocksDbEventStore::write(rocksdb::WriteBatch& batch, bool sync) {
     if (auto writable = check_writable(); !writable) {
         return writable;
+    }
+    if (auto resumed = resume_after_full_disk(); !resumed) {
+        return resumed;
     }
 
     rocksdb::WriteOptions write_options;
     write_options.sync = sync;
     write_options.disableWAL = false;  // never: the log is the only copy of the history
     rocksdb::Status status = database_->db().Write(write_options, &batch);
+    if (status.IsNoSpace()) {
+        // Nothing of the batch is readable or will be replayed (see resume_after_full_disk), so
+        // the store stays usable: the next write tries again once space may have returned.
+        disk_full_ = true;
+        return fail(ErrorCode::no_space,
+                    fmt::format("the disk is full ({}); the write was not made, and writes "
+                                "resume once space is freed",
+                                status.ToString()));
+    }
     if (!status.ok()) {
         // What reached the disk is now unknown: like LevelDB after a failed fsync, stop writing
         // rather than build on a state that may not survive a restart.

@@ -61,8 +61,13 @@ class RocksDbEventStore final : public EventStore {
     Result<std::uint64_t> last_delivery_seq(const std::string& webhook_id);
 
     // Writes `batch` unless an earlier write failed; a failure here makes every later write
-    // fail too. REQUIRES: write_mutex_ held.
+    // fail too, except a full disk (no_space), after which writes resume once space returns.
+    // REQUIRES: write_mutex_ held.
     Result<void> write(rocksdb::WriteBatch& batch, bool sync);
+    // After a full disk, asks RocksDB to resume writing: no_space while the disk is still full,
+    // io_error (and refusal of every later write) if RocksDB cannot resume.
+    // REQUIRES: write_mutex_ held.
+    Result<void> resume_after_full_disk();
     // invalid_argument for a read-only store, io_error after a failed write.
     // REQUIRES: write_mutex_ held.
     Result<void> check_writable() const;
@@ -78,6 +83,7 @@ class RocksDbEventStore final : public EventStore {
     // Serialises writers. Everything below that is not otherwise marked is guarded by it.
     std::mutex write_mutex_;
     std::string write_failure_;  // empty until a write fails; then why
+    bool disk_full_ = false;     // the last write found the disk full; resume before the next
     std::unordered_map<std::string, std::uint64_t> delivery_seqs_;
 
     // Read by any thread; written only by the writer, after RocksDB accepted the batch.
