@@ -1,0 +1,220 @@
+// The log against raw RocksDB, same data, same run:
+//   append_per_s     EventStore::append, batches of --kl_batch events (64), sync on
+//   raw_append_per_s RocksDB WriteBatch of the same number of values of the same size, sync on
+//   raw_scan_per_s   forward scan of the store's own "events" column family with plain RocksDB
+//   replay_per_s     folding the whole log into the live projections (engine open)
+//   verify_per_s     EventStore::verify (every hash, link and stream index)
+// The read side runs on a store of --kl_events events (500,000) built once, page cache warm.
+
+#include <benchmark/benchmark.h>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "bench/support/bench_main.h"
+#include "bench/support/log_writer.h"
+#include "bench/support/population_store.h"
+#include "bench/support/raw_rocks.h"
+#include "bench/support/scratch_dir.h"
+#include "engine/engine.h"
+#include "eventstore/detail/layout.h"
+
+namespace keyledger::bench {
+namespace {
+
+constexpr std::uint64_t kTokensInAppend = 1000;
+
+std::size_t batch_size() {
+    return flag_u64("batch", 64);
+}
+std::uint64_t append_events() {
+    return flag_u64("append_events", 64 * 1500);
+}
+bool sync_on() {
+    return flag_u64("sync", 1) != 0;
+}
+
+// Accepted calls on kTokensInAppend tokens as the engine stages them, in batches.
+std::vector<eventstore::AppendBatch> call_batches(std::uint64_t events, std::size_t batch) {
+    PopulationShape shape{100, kTokensInAppend};
+    std::vector<eventstore::AppendBatch> batches;
+    for (std::uint64_t i = 0; i < events; ++i) {
+        if (i % batch == 0) {
+            batches.emplace_back();
+            batches.back().events.reserve(batch);
+        }
+        const std::uint64_t token = i % kTokensInAppend;
+        const domain::Event event = call_decided(shape, token, i);
+        batches.back().events.push_back(
+            to_new_event(event, account_id(owner_of_token(shape, token)),
+                         kBenchEpochMs + static_cast<std::int64_t>(i), i / kTokensInAppend));
+    }
+    return batches;
+}
+
+// What raw RocksDB is given for the same event: about the bytes of the store's envelope (the
+// event's fields, its position, instant, version and two hashes).
+std::string raw_value_of(const eventstore::NewEvent& event) {
+    std::string value;
+    value.reserve(event.stream.size() + event.type.size() + event.actor.size() +
+                  event.correlation_id.size() + event.payload.size() + 88);
+    value += event.stream;
+    value += event.type;
+    value += event.actor;
+    value += event.correlation_id;
+    value += event.payload;
+    value.append(88, '\x5a');
+    return value;
+}
+
+void BM_append(benchmark::State& bm) {
+    const auto batches = call_batches(append_events(), batch_size());
+    ScratchDir dir("append");
+    auto store =
+        eventstore::open_rocksdb_store(dir.path() / "store", {.create = true, .sync = sync_on()});
+    if (!store) {
+        bm.SkipWithError(store.error().message.c_str());
+        return;
+    }
+    std::size_t next = 0;
+    std::uint64_t events = 0;
+    for (auto _ : bm) {
+        if (next == batches.size()) {
+            bm.SkipWithError("ran out of prepared batches; raise --kl_append_events");
+            break;
+        }
+        auto appended = (*store)->append(batches[next]);
+        if (!appended) {
+            bm.SkipWithError(appended.error().message.c_str());
+            break;
+        }
+        events += batches[next++].events.size();
+    }
+    bm.counters["append_per_s"] =
+        benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+}
+
+void BM_raw_append(benchmark::State& bm) {
+    std::vector<std::vector<std::string>> batches;
+    for (const auto& batch : call_batches(append_events(), batch_size())) {
+        auto& values = batches.emplace_back();
+        for (const auto& event : batch.events) {
+            values.push_back(raw_value_of(event));
+        }
+    }
+    ScratchDir dir("raw-append");
+    RawLog raw(dir.path() / "raw", sync_on());
+    std::size_t next = 0;
+    std::uint64_t events = 0;
+    for (auto _ : bm) {
+        if (next == batches.size()) {
+            bm.SkipWithError("ran out of prepared batches; raise --kl_append_events");
+            break;
+        }
+        raw.append(batches[next]);
+        events += batches[next++].size();
+    }
+    bm.counters["raw_append_per_s"] =
+        benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+}
+
+// The read side's store, built once per process.
+struct ReadStore {
+    ScratchDir dir{"read"};
+    std::filesystem::path path = dir.path() / "store";
+    std::uint64_t events = 0;
+
+    ReadStore() {
+        StoreRecipe recipe;
+        recipe.total_events = flag_u64("events", 500'000);
+        recipe.shape.accounts = std::max<std::uint64_t>(1, recipe.total_events / 100);
+        recipe.shape.tokens = std::max<std::uint64_t>(1, recipe.total_events / 10);
+        build_store_in(path, recipe);
+        events = recipe.total_events;
+    }
+};
+
+ReadStore& read_store() {
+    static ReadStore instance;
+    return instance;
+}
+
+std::unique_ptr<eventstore::EventStore> open_read_only(const std::filesystem::path& path) {
+    auto store = eventstore::open_rocksdb_store(path, {.read_only = true});
+    if (!store) {
+        return nullptr;
+    }
+    return std::move(*store);
+}
+
+void BM_raw_scan(benchmark::State& bm) {
+    ReadStore& rs = read_store();
+    const std::string family(eventstore::detail::kFamilyNames[static_cast<std::size_t>(
+        eventstore::detail::Family::events)]);
+    std::uint64_t records = 0;
+    for (auto _ : bm) {
+        records += raw_scan(rs.path, family).records;
+    }
+    bm.counters["raw_scan_per_s"] =
+        benchmark::Counter(static_cast<double>(records), benchmark::Counter::kIsRate);
+}
+
+void BM_replay(benchmark::State& bm) {
+    ReadStore& rs = read_store();
+    const engine::ManualClock clock(kBenchEpochMs);
+    std::uint64_t events = 0;
+    for (auto _ : bm) {
+        auto store = open_read_only(rs.path);
+        if (!store) {
+            bm.SkipWithError("cannot open the read store");
+            break;
+        }
+        // TODO(perf): time engine::rebuild() instead once it is implemented (engine/rebuild.h).
+        auto engine = engine::Engine::open(std::move(store), clock, {});
+        if (!engine) {
+            bm.SkipWithError(engine.error().c_str());
+            break;
+        }
+        events += (*engine)->model().position();
+    }
+    bm.counters["replay_per_s"] =
+        benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+}
+
+void BM_verify(benchmark::State& bm) {
+    ReadStore& rs = read_store();
+    auto store = open_read_only(rs.path);
+    if (!store) {
+        bm.SkipWithError("cannot open the read store");
+        return;
+    }
+    std::uint64_t events = 0;
+    for (auto _ : bm) {
+        auto report = store->verify();
+        if (!report || !report->ok) {
+            bm.SkipWithError("verify failed on the bench store");
+            break;
+        }
+        events += report->events;
+    }
+    bm.counters["verify_per_s"] =
+        benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+}
+
+// The append benchmarks run exactly the prepared batches: a version can be appended only once.
+void register_appends() {
+    const auto batches =
+        static_cast<benchmark::IterationCount>((append_events() + batch_size() - 1) / batch_size());
+    benchmark::RegisterBenchmark("BM_append", BM_append)->Iterations(batches);
+    benchmark::RegisterBenchmark("BM_raw_append", BM_raw_append)->Iterations(batches);
+}
+
+BENCHMARK(BM_raw_scan)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_replay)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_verify)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace keyledger::bench
+
+KEYLEDGER_BENCH_MAIN(keyledger::bench::register_appends)

@@ -1,0 +1,119 @@
+#include "bench/support/population_store.h"
+
+#include <random>
+#include <stdexcept>
+#include <string>
+
+#include "bench/support/log_writer.h"
+
+namespace keyledger::bench {
+namespace {
+
+constexpr std::size_t kCallBodyBytes = 512;
+
+std::uint64_t population_events(const PopulationShape& shape) {
+    return 1 + 2 * shape.accounts + shape.tokens;
+}
+
+}  // namespace
+
+std::int64_t call_instant(const StoreRecipe& recipe, std::uint64_t call) {
+    // The population is created during the first second; calls follow.
+    return kBenchEpochMs + 1'000 + static_cast<std::int64_t>(call) * recipe.call_spacing_ms;
+}
+
+eventstore::Result<BuildProgress> build_store(
+    eventstore::EventStore& store, const StoreRecipe& recipe,
+    const std::function<void(const BuildProgress&)>& progress) {
+    LogWriter writer(store, recipe.batch_events);
+    BuildProgress done;
+    const std::uint64_t head = store.head_position();
+    const std::uint64_t population = population_events(recipe.shape);
+    auto report = [&] {
+        if (progress) {
+            progress(done);
+        }
+    };
+
+    if (head == 0) {
+        const auto hasher = bench_hasher();
+        eventstore::Result<void> failed;
+        for_each_population_event(recipe.shape, hasher,
+                                  [&](const domain::Event& event, const std::string& actor) {
+                                      if (!failed) {
+                                          return;
+                                      }
+                                      failed = writer.add(event, actor, kBenchEpochMs);
+                                      if (writer.appended() % (64 * recipe.batch_events) == 0) {
+                                          done.events = writer.appended();
+                                          report();
+                                      }
+                                  });
+        if (!failed) {
+            return std::unexpected(failed.error());
+        }
+        if (auto flushed = writer.flush(); !flushed) {
+            return std::unexpected(flushed.error());
+        }
+    } else if (head < population) {
+        return std::unexpected(eventstore::Error{eventstore::ErrorCode::invalid_argument,
+                                                 "the store holds a partial population", 0});
+    }
+
+    const std::uint64_t start = std::max(head, population);
+    std::uint64_t call = start - population;
+    std::mt19937_64 random(call + 42);
+    const std::string body(kCallBodyBytes, 'x');
+    std::uint64_t next_prune =
+        recipe.prune_every_calls == 0
+            ? UINT64_MAX
+            : (call / recipe.prune_every_calls + 1) * recipe.prune_every_calls;
+    for (std::uint64_t position = start; position < recipe.total_events; ++position, ++call) {
+        const std::uint64_t token = random() % recipe.shape.tokens;
+        const std::int64_t at = call_instant(recipe, call);
+        const domain::Event event = call_decided(recipe.shape, token, call);
+        if (recipe.deliveries) {
+            const auto& decided = std::get<domain::CallDecided>(event);
+            writer.add_delivery(eventstore::NewDelivery{decided.webhook_id, decided.call_id, at,
+                                                        "application/json", body});
+        }
+        if (auto added = writer.add(event, account_id(owner_of_token(recipe.shape, token)), at);
+            !added) {
+            return std::unexpected(added.error());
+        }
+        done.calls = call + 1;
+        done.last_at_ms = at;
+        if (writer.appended() % recipe.batch_events == 0) {
+            done.events = start + (position + 1 - start);
+            report();
+        }
+        if (recipe.deliveries && call + 1 >= next_prune) {
+            if (auto flushed = writer.flush(); !flushed) {
+                return std::unexpected(flushed.error());
+            }
+            if (auto pruned = store.prune_deliveries(at - recipe.delivery_retention_ms); !pruned) {
+                return std::unexpected(pruned.error());
+            }
+            next_prune += recipe.prune_every_calls;
+        }
+    }
+    if (auto flushed = writer.flush(); !flushed) {
+        return std::unexpected(flushed.error());
+    }
+    done.events = store.head_position();
+    report();
+    return done;
+}
+
+void build_store_in(const std::filesystem::path& dir, const StoreRecipe& recipe) {
+    auto store = eventstore::open_rocksdb_store(dir, {.create = true, .sync = false});
+    if (!store) {
+        throw std::runtime_error("cannot create the bench store: " + store.error().message);
+    }
+    auto built = build_store(**store, recipe);
+    if (!built) {
+        throw std::runtime_error("cannot build the bench store: " + built.error().message);
+    }
+}
+
+}  // namespace keyledger::bench

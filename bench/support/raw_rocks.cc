@@ -1,0 +1,100 @@
+#include "bench/support/raw_rocks.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include <memory>
+#include <stdexcept>
+
+namespace keyledger::bench {
+namespace {
+
+void check(const rocksdb::Status& status, const char* what) {
+    if (!status.ok()) {
+        throw std::runtime_error(std::string(what) + ": " + status.ToString());
+    }
+}
+
+std::string big_endian(std::uint64_t value) {
+    std::string key(8, '\0');
+    for (int i = 7; i >= 0; --i) {
+        key[static_cast<std::size_t>(i)] = static_cast<char>(value & 0xff);
+        value >>= 8;
+    }
+    return key;
+}
+
+}  // namespace
+
+struct RawLog::Db {
+    std::unique_ptr<rocksdb::DB> db;
+};
+
+RawLog::RawLog(const std::filesystem::path& dir, bool sync) : db_(new Db), sync_(sync) {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    options.error_if_exists = true;
+    rocksdb::DB* raw = nullptr;
+    const auto status = rocksdb::DB::Open(options, dir.string(), &raw);
+    if (!status.ok()) {
+        delete db_;
+        check(status, "raw RocksDB open");
+    }
+    db_->db.reset(raw);
+}
+
+RawLog::~RawLog() {
+    delete db_;
+}
+
+void RawLog::append(const std::vector<std::string>& values) {
+    rocksdb::WriteBatch batch;
+    for (const auto& value : values) {
+        batch.Put(big_endian(next_++), value);
+    }
+    rocksdb::WriteOptions options;
+    options.sync = sync_;
+    check(db_->db->Write(options, &batch), "raw RocksDB write");
+}
+
+ScanTotals raw_scan(const std::filesystem::path& dir, const std::string& family) {
+    std::vector<std::string> names;
+    check(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.string(), &names),
+          "list column families");
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const auto& name : names) {
+        descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    check(rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir.string(), descriptors, &handles,
+                                       &raw),
+          "raw RocksDB read-only open");
+    std::unique_ptr<rocksdb::DB> db(raw);
+    rocksdb::ColumnFamilyHandle* wanted = nullptr;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (names[i] == family) {
+            wanted = handles[i];
+        }
+    }
+    ScanTotals totals;
+    if (wanted != nullptr) {
+        rocksdb::ReadOptions read;
+        std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read, wanted));
+        for (it->SeekToFirst(); it->Valid(); it->Next()) {
+            totals.records++;
+            totals.bytes += it->key().size() + it->value().size();
+        }
+        check(it->status(), "raw scan");
+    }
+    for (auto* handle : handles) {
+        (void)db->DestroyColumnFamilyHandle(handle);
+    }
+    if (wanted == nullptr) {
+        throw std::runtime_error("no column family " + family + " in " + dir.string());
+    }
+    return totals;
+}
+
+}  // namespace keyledger::bench

@@ -1,0 +1,40 @@
+#pragma once
+// The raw RocksDB baselines: what the disk and RocksDB give with nothing of keyledger on top.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace keyledger::bench {
+
+// A plain RocksDB (default options, write-ahead log on) that takes key/value batches.
+class RawLog {
+  public:
+    // Creates a fresh database in `dir`; throws std::runtime_error if RocksDB refuses.
+    RawLog(const std::filesystem::path& dir, bool sync);
+    ~RawLog();
+    RawLog(const RawLog&) = delete;
+    RawLog& operator=(const RawLog&) = delete;
+
+    // Writes values under dense big-endian positions from next_position(), in one WriteBatch.
+    void append(const std::vector<std::string>& values);
+    std::uint64_t next_position() const { return next_; }
+
+  private:
+    struct Db;
+    Db* db_;
+    bool sync_;
+    std::uint64_t next_ = 1;
+};
+
+struct ScanTotals {
+    std::uint64_t records = 0;
+    std::uint64_t bytes = 0;  // keys + values
+};
+
+// Forward scan of one column family of any RocksDB, opened read-only with every family it has:
+// the raw cost of reading the same bytes the product reads. Throws std::runtime_error.
+ScanTotals raw_scan(const std::filesystem::path& dir, const std::string& family);
+
+}  // namespace keyledger::bench
