@@ -2,6 +2,7 @@
 
 #include "domain/codec/codec.h"
 #include "domain/evolve.h"
+#include "engine/rebuild.h"
 
 namespace keyledger::engine {
 namespace {
@@ -39,28 +40,58 @@ std::expected<std::unique_ptr<Engine>, std::string> Engine::open(
 }
 
 std::expected<void, std::string> Engine::replay() {
-    std::uint64_t after = 0;
-    for (;;) {
-        auto chunk = store_->read_all(after, kReplayChunk);
-        if (!chunk) {
-            return std::unexpected("cannot read the log: " + chunk.error().message);
-        }
-        for (const auto& stored : *chunk) {
-            auto fact = decode_fact(stored);
-            if (!fact) {
-                return std::unexpected(fact.error());
-            }
-            model_.apply(stored.position, *fact);
-            stream_versions_[stored.stream] = stored.version;
-            after = stored.position;
-        }
-        if (chunk->size() < kReplayChunk) {
-            break;
-        }
+    if (auto loaded = reload_model(); !loaded) {
+        return loaded;
     }
-    stats_.head_position = model_.position();
+    stats_.started_from_snapshot = stats_.snapshot_position.load();
     window_ms_ = model_.state().window_ms;
     return {};
+}
+
+std::expected<void, std::string> Engine::reload_model() {
+    model_ = projections::ReadModel();
+    stream_versions_.clear();
+    stats_.snapshot_position = 0;
+    if (auto snapshot = load_snapshot(*store_); !snapshot) {
+        warn("projection snapshot ignored, rebuilding from the log: " + snapshot.error());
+    } else if (*snapshot) {
+        model_ = std::move((*snapshot)->model);
+        stats_.snapshot_position = model_.position();
+    }
+    if (auto folded = fold_log(*store_, model_); !folded) {
+        return std::unexpected(folded.error());
+    }
+    if (model_.position() != store_->head_position()) {
+        return std::unexpected("the log's head is position " +
+                               std::to_string(store_->head_position()) +
+                               " but reading it ends at " + std::to_string(model_.position()));
+    }
+    head_hash_ = store_->head_hash();
+    stats_.head_position = model_.position();
+    return {};
+}
+
+std::string Engine::unavailable_reason() const {
+    if (failed_) {
+        return "the store failed to write and refuses writes until the server is restarted";
+    }
+    if (disk_full_) {
+        return "the disk is full: nothing is recorded until space is freed";
+    }
+    return {};
+}
+
+bool Engine::disk_has_space_again() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_probe_ < std::chrono::seconds(1)) {
+        return false;
+    }
+    last_probe_ = now;
+    if (!store_->put_meta("write_probe", "").has_value()) {
+        return false;
+    }
+    disk_full_ = false;
+    return true;
 }
 
 void Engine::start() {
@@ -82,6 +113,12 @@ void Engine::stop() {
         thread_.join();
     }
     running_ = false;
+    if (options_.snapshot_at_stop && !snapshot_written_at_stop_) {
+        snapshot_written_at_stop_ = true;
+        if (model_.position() > stats_.snapshot_position) {
+            write_snapshot();
+        }
+    }
 }
 
 bool Engine::submit(Job job) {
@@ -134,7 +171,7 @@ void Engine::decider_loop() {
 
 void Engine::decide_and_commit(std::vector<Job>& jobs) {
     Transaction tx(*this);
-    if (failed_) {
+    if (failed_ || (disk_full_ && !disk_has_space_again())) {
         for (auto& job : jobs) {
             job.abort();
         }
@@ -151,9 +188,19 @@ void Engine::decide_and_commit(std::vector<Job>& jobs) {
         auto appended = store_->append(tx.batch_);
         durable = appended.has_value();
         if (durable) {
+            head_hash_ = appended->head;
             stats_.batches++;
             stats_.events += tx.batch_.events.size();
             stats_.head_position = model_.position();
+        } else if (appended.error().code == eventstore::ErrorCode::no_space) {
+            // Nothing of the batch was written: forget it and refuse jobs until space returns.
+            stats_.disk_full_refusals++;
+            disk_full_ = true;
+            last_probe_ = std::chrono::steady_clock::now();
+            if (auto reloaded = reload_model(); !reloaded) {
+                warn("cannot reload the model after a full disk: " + reloaded.error());
+                failed_ = true;
+            }
         } else {
             // The live model already holds what the disk refused: stop deciding for good.
             stats_.write_failures++;
@@ -162,6 +209,9 @@ void Engine::decide_and_commit(std::vector<Job>& jobs) {
     }
     for (auto& completion : tx.completions_) {
         completion(durable);
+    }
+    if (durable) {
+        snapshot_if_due();
     }
 }
 
@@ -177,7 +227,7 @@ void Transaction::record(const domain::Event& event, std::string_view actor,
                          std::string_view correlation_id) {
     const Instant at = now();
     std::string stream = domain::stream_of(event, actor);
-    std::uint64_t& version = engine_.stream_versions_[stream];
+    std::uint64_t& version = engine_.stream_version(stream);
     batch_.events.push_back(eventstore::NewEvent{
         stream, version, std::string(domain::event_type(event)), at, std::string(actor),
         std::string(correlation_id), domain::codec::encode(event)});

@@ -5,9 +5,13 @@
 // RocksDB write (group commit); a job's completion runs only once its batch is durable and
 // applied to the live model, so a reply never announces what a crash could take back.
 //
-// If a write fails, the live model is ahead of the disk: the engine stops deciding for good
-// (failed() is true, completions get durable = false) and the process must be restarted.
+// If a write fails, the live model is ahead of the disk. A full disk is survivable: the model is
+// rebuilt from what the store holds, jobs are refused (aborted) while a probe write still fails,
+// and deciding resumes once space returns. Any other write failure (a failed fsync: what reached
+// the disk is unknown) stops deciding for good: failed() is true, completions get
+// durable = false, and the process must be restarted.
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -24,6 +28,7 @@
 #include "engine/clock.h"
 #include "eventstore/event_store.h"
 #include "projections/read_model.h"
+#include "projections/snapshot.h"
 
 namespace keyledger::engine {
 
@@ -31,6 +36,13 @@ struct EngineOptions {
     std::size_t max_batch_jobs = 4096;
     // Deliveries older than this on the decision clock are pruned.
     Instant delivery_retention_ms = 7 * domain::kDayMs;
+    // A projection snapshot is written once this many events were committed since the last one
+    // (0: never), and at stop() unless snapshot_at_stop is false.
+    std::uint64_t snapshot_every_events = 100'000;
+    bool snapshot_at_stop = true;
+    // Told, in plain words, about a snapshot that could not be used or written; the engine goes
+    // on without it (a snapshot is only ever a shortcut).
+    std::function<void(const std::string&)> warn;
 };
 
 struct EngineStats {
@@ -38,7 +50,12 @@ struct EngineStats {
     std::atomic<std::uint64_t> events{0};
     std::atomic<std::uint64_t> jobs{0};
     std::atomic<std::uint64_t> write_failures{0};
+    std::atomic<std::uint64_t> disk_full_refusals{0};
     std::atomic<std::uint64_t> head_position{0};
+    // Where start-up began folding (0: from the first event) and the last snapshot written.
+    std::atomic<std::uint64_t> started_from_snapshot{0};
+    std::atomic<std::uint64_t> snapshot_position{0};
+    std::atomic<std::uint64_t> snapshots_written{0};
 };
 
 class Transaction;
@@ -52,9 +69,9 @@ class Engine {
         std::function<void()> abort;
     };
 
-    // Replays the whole log into the live model. Fails, naming the position, on a record that
-    // cannot be decoded.
-    // TODO(perf): start from a projection snapshot instead of position 1 (audit issue).
+    // Builds the live model: from the store's projection snapshot when it can be trusted
+    // (engine/rebuild.h says when), otherwise from the first event, then folds the rest of the
+    // log. Fails, naming the position, on a record that cannot be decoded.
     [[nodiscard]] static std::expected<std::unique_ptr<Engine>, std::string> open(
         std::unique_ptr<eventstore::EventStore> store, const Clock& clock, EngineOptions options);
 
@@ -64,8 +81,12 @@ class Engine {
 
     // Starts the decider thread; until then jobs queue up.
     void start();
-    // Decides what is queued, commits it, and joins the decider thread.
+    // Decides what is queued, commits it, joins the decider thread and writes a snapshot.
     void stop();
+
+    // Writes a projection snapshot of the live model now, when no decider thread runs (tools,
+    // tests) or from the decider thread itself. False when it could not be written.
+    bool write_snapshot();
 
     // Queues a job for the decider thread. False (and the job is dropped) once the engine has
     // stopped or failed.
@@ -77,6 +98,10 @@ class Engine {
     [[nodiscard]] bool run_now(const std::function<void(Transaction&)>& decide);
 
     bool failed() const { return failed_.load(); }
+    // True from a write refused for a full disk until a probe write succeeds again.
+    bool disk_full() const { return disk_full_.load(); }
+    // Why jobs are refused now, in plain words for a 503; empty while writes are accepted.
+    std::string unavailable_reason() const;
     // The inactivity window, fixed for the life of the store. Any thread.
     Instant window_ms() const { return window_ms_.load(); }
     bool running() const { return running_.load(); }
@@ -95,6 +120,15 @@ class Engine {
     // Decides the jobs and commits them in one write; runs their completions.
     void decide_and_commit(std::vector<Job>& jobs);
     void prune_deliveries(Instant now);
+    void snapshot_if_due();
+    // After a write the disk refused: the model goes back to what the store holds.
+    [[nodiscard]] std::expected<void, std::string> reload_model();
+    // While the disk is full: whether a small synced write goes through again (at most one try
+    // a second, so a flood of jobs does not become a flood of failing writes).
+    bool disk_has_space_again();
+    void warn(const std::string& message) const;
+    // The stream's version, from the batch being decided or else from the store's index.
+    std::uint64_t& stream_version(const std::string& stream);
 
     friend class Transaction;
 
@@ -102,7 +136,9 @@ class Engine {
     const Clock& clock_;
     EngineOptions options_;
     projections::ReadModel model_;
+    // Versions of the streams written since start: the store's index answers the others.
     std::unordered_map<std::string, std::uint64_t> stream_versions_;
+    eventstore::Hash head_hash_{};
     EngineStats stats_;
     Instant last_prune_ = 0;
 
@@ -110,8 +146,11 @@ class Engine {
     std::condition_variable wake_;
     std::deque<Job> queue_;
     bool stopping_ = false;
+    bool snapshot_written_at_stop_ = false;
     std::atomic<bool> running_{false};
     std::atomic<bool> failed_{false};
+    std::atomic<bool> disk_full_{false};
+    std::chrono::steady_clock::time_point last_probe_{};
     std::atomic<Instant> window_ms_{domain::kDefaultWindowMs};
     std::thread thread_;
 };

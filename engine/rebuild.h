@@ -16,6 +16,12 @@ namespace keyledger::engine {
 // Called now and then with the number of events folded so far.
 using Progress = std::function<void(std::uint64_t folded)>;
 
+// Folds the events after model.position() up to `upto` (0 = the end of the log) into `model`.
+[[nodiscard]] std::expected<void, std::string> fold_log(const eventstore::EventStore& store,
+                                                        projections::ReadModel& model,
+                                                        std::uint64_t upto = 0,
+                                                        const Progress& progress = {});
+
 // Folds positions 1..upto (0 = the whole log) into a fresh read model. An error names the
 // position that could not be read or decoded.
 [[nodiscard]] std::expected<projections::ReadModel, std::string> rebuild(

@@ -36,6 +36,7 @@ class HistoryIndex {
     bool operator==(const HistoryIndex&) const = default;
 
   private:
+    friend struct SnapshotCodec;
     void touch(const std::string& entity, std::uint64_t position);
     void append_upto(std::vector<std::uint64_t>& out, const std::string& entity,
                      std::uint64_t last) const;
@@ -60,6 +61,7 @@ class ReadModel {
     bool operator==(const ReadModel&) const = default;
 
   private:
+    friend struct SnapshotCodec;
     domain::State state_;
     HistoryIndex history_;
     std::uint64_t position_ = 0;

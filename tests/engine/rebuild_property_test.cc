@@ -1,6 +1,8 @@
 // Property: for thousands of random command sequences with random clock steps, the projections
-// rebuilt from the stored events alone equal the live ones, and every as-of answer folded from
-// the history index equals the answer of the full log replayed up to that point.
+// rebuilt from the stored events alone equal the live ones, a projection snapshot decodes back to
+// them and a reopen from it (with or without a tail to fold) gives them again, and every as-of
+// answer folded from the history index equals the answer of the full log replayed up to that
+// point.
 
 #include <cstdlib>
 
@@ -9,6 +11,7 @@
 #include "api/views.h"
 #include "engine/engine.h"
 #include "projections/at_risk.h"
+#include "projections/snapshot.h"
 #include "tests/engine/random_story.h"
 #include "tests/engine/temp_dir.h"
 
@@ -23,11 +26,15 @@ int seeds() {
 }
 
 std::unique_ptr<engine::Engine> open_engine(const std::filesystem::path& dir, bool create,
-                                            const engine::Clock& clock) {
+                                            const engine::Clock& clock,
+                                            bool snapshot_at_stop = true) {
     // fsync is off here: durability is not what this property is about.
     auto store = eventstore::open_rocksdb_store(dir, {.create = create, .sync = false});
     EXPECT_TRUE(store.has_value()) << (store ? "" : store.error().message);
-    auto engine = engine::Engine::open(std::move(*store), clock, {});
+    engine::EngineOptions options;
+    options.snapshot_at_stop = snapshot_at_stop;
+    options.warn = [](const std::string& message) { ADD_FAILURE() << message; };
+    auto engine = engine::Engine::open(std::move(*store), clock, options);
     EXPECT_TRUE(engine.has_value()) << (engine ? "" : engine.error());
     return std::move(*engine);
 }
@@ -85,12 +92,17 @@ TEST(RebuildProperty, RebuiltProjectionsEqualTheLiveOnes) {
         TempDir dir(memory_backed_temp());
         engine::ManualClock clock(kStart);
         std::mt19937_64 rng(static_cast<std::uint64_t>(seed));
-        auto engine = open_engine(dir.path(), true, clock);
+        // Seeds ending in 5 keep their part-way snapshot: no snapshot at stop overwrites it.
+        auto engine = open_engine(dir.path(), true, clock, seed % 10 != 5);
         RandomStory story(static_cast<std::uint64_t>(seed), clock);
         story.bootstrap(*engine, (1 + rng() % 90) * domain::kDayMs);
         const int steps = 20 + static_cast<int>(rng() % 60);
         for (int i = 0; i < steps; ++i) {
             story.step(*engine);
+            // On a sample, a snapshot part-way, so a reopen starts from it and folds the rest.
+            if (seed % 10 == 5 && i == steps / 2) {
+                ASSERT_TRUE(engine->write_snapshot()) << "seed " << seed;
+            }
         }
         const projections::ReadModel live = engine->model();
         total_events += live.position();
@@ -99,11 +111,42 @@ TEST(RebuildProperty, RebuiltProjectionsEqualTheLiveOnes) {
         projections::ReadModel rebuilt = replay_prefix(engine->store(), live.position());
         ASSERT_EQ(rebuilt.position(), live.position()) << "seed " << seed;
         ASSERT_TRUE(rebuilt == live) << "seed " << seed;
-        // And, on a sample, by the engine itself after a reopen.
-        if (seed % 10 == 1) {
+        // A snapshot is a function of the content alone and decodes back to the model.
+        const std::string snapshot =
+            projections::encode_snapshot(live, engine->store().head_hash());
+        ASSERT_EQ(snapshot, projections::encode_snapshot(rebuilt, engine->store().head_hash()))
+            << "seed " << seed;
+        auto decoded = projections::decode_snapshot(snapshot);
+        ASSERT_TRUE(decoded.has_value()) << "seed " << seed << ": " << decoded.error();
+        ASSERT_TRUE(decoded->model == live) << "seed " << seed;
+        // And, on a sample, by the engine itself after a reopen: from the snapshot written at
+        // stop (1), from a snapshot part-way plus the rest of the log (5), from the log alone (9).
+        if (seed % 10 == 1 || seed % 10 == 5 || seed % 10 == 9) {
+            const std::uint64_t snapshot_at = engine->stats().snapshot_position;
             engine.reset();
-            engine = open_engine(dir.path(), false, clock);
+            if (seed % 10 == 9) {
+                auto store = eventstore::open_rocksdb_store(dir.path(), {.sync = false});
+                ASSERT_TRUE(store.has_value());
+                ASSERT_TRUE((*store)->put_meta(projections::kSnapshotMetaKey, "gone").has_value());
+            }
+            engine::EngineOptions options;
+            std::vector<std::string> warnings;
+            options.warn = [&](const std::string& message) { warnings.push_back(message); };
+            auto store = eventstore::open_rocksdb_store(dir.path(), {.sync = false});
+            ASSERT_TRUE(store.has_value());
+            auto reopened = engine::Engine::open(std::move(*store), clock, options);
+            ASSERT_TRUE(reopened.has_value()) << reopened.error();
+            engine = std::move(*reopened);
             ASSERT_TRUE(engine->model() == rebuilt) << "seed " << seed;
+            if (seed % 10 == 9) {
+                EXPECT_EQ(engine->stats().started_from_snapshot, 0u) << "seed " << seed;
+                EXPECT_EQ(warnings.size(), 1u) << "seed " << seed;
+            } else {
+                EXPECT_EQ(engine->stats().started_from_snapshot,
+                          seed % 10 == 1 ? live.position() : snapshot_at)
+                    << "seed " << seed;
+                EXPECT_TRUE(warnings.empty()) << "seed " << seed;
+            }
         }
 
         // Time-dependent answers agree too, at random instants now and ahead.

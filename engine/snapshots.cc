@@ -1,0 +1,47 @@
+// When the engine writes projection snapshots. Reading them back is engine/rebuild.cc's job.
+
+#include "engine/engine.h"
+
+namespace keyledger::engine {
+
+bool Engine::write_snapshot() {
+    // After a failed write the model holds what the disk refused: never persist it.
+    if (failed_ || model_.position() == 0) {
+        return false;
+    }
+    // TODO(perf): encoding runs on the decider thread, so calls wait while a large model is
+    // written (measured in docs/PERFORMANCE.md); a copy-on-write model would let it run beside.
+    const std::string bytes = projections::encode_snapshot(model_, head_hash_);
+    if (auto stored = store_->put_meta(projections::kSnapshotMetaKey, bytes); !stored) {
+        warn("projection snapshot at position " + std::to_string(model_.position()) +
+             " not written: " + stored.error().message);
+        return false;
+    }
+    stats_.snapshot_position = model_.position();
+    stats_.snapshots_written++;
+    return true;
+}
+
+void Engine::snapshot_if_due() {
+    const std::uint64_t every = options_.snapshot_every_events;
+    if (every != 0 && model_.position() - stats_.snapshot_position >= every) {
+        write_snapshot();
+    }
+}
+
+void Engine::warn(const std::string& message) const {
+    if (options_.warn) {
+        options_.warn(message);
+    }
+}
+
+std::uint64_t& Engine::stream_version(const std::string& stream) {
+    auto it = stream_versions_.find(stream);
+    if (it == stream_versions_.end()) {
+        // A failed lookup gives 0, which the store refuses as a version conflict: safe.
+        it = stream_versions_.emplace(stream, store_->stream_version(stream)).first;
+    }
+    return it->second;
+}
+
+}  // namespace keyledger::engine

@@ -1,0 +1,400 @@
+#include "projections/snapshot.h"
+
+#include <algorithm>
+
+#include <openssl/sha.h>
+
+#include "projections/detail/byte_io.h"
+
+namespace keyledger::projections {
+namespace {
+
+using detail::ByteReader;
+using detail::ByteWriter;
+using domain::Instant;
+
+constexpr std::string_view kMagic = "KLSNAP";
+// Bump when the layout changes; an older snapshot is then ignored and rebuilt, never misread.
+constexpr std::uint8_t kFormatVersion = 1;
+constexpr std::size_t kHeaderBytes = kMagic.size() + 1 + SHA256_DIGEST_LENGTH;
+
+std::array<std::uint8_t, 32> sha256(std::string_view bytes) {
+    std::array<std::uint8_t, 32> out{};
+    SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), out.data());
+    return out;
+}
+
+// Hash maps iterate in an order that depends on their history; writing keys sorted makes the
+// bytes a function of the content alone, so two equal models give equal snapshots.
+template <class Map>
+std::vector<const typename Map::value_type*> sorted(const Map& map) {
+    std::vector<const typename Map::value_type*> entries;
+    entries.reserve(map.size());
+    for (const auto& entry : map) {
+        entries.push_back(&entry);
+    }
+    std::sort(entries.begin(), entries.end(),
+              [](const auto* a, const auto* b) { return a->first < b->first; });
+    return entries;
+}
+
+void put_optional(ByteWriter& w, const std::optional<Instant>& value) {
+    w.boolean(value.has_value());
+    if (value) {
+        w.i64(*value);
+    }
+}
+
+std::optional<Instant> get_optional(ByteReader& r) {
+    if (!r.boolean()) {
+        return std::nullopt;
+    }
+    return r.i64();
+}
+
+template <class Enum>
+Enum get_enum(ByteReader& r, Enum last) {
+    const std::uint64_t raw = r.u64();
+    if (raw > static_cast<std::uint64_t>(last)) {
+        r.reject();
+        return last;
+    }
+    return static_cast<Enum>(raw);
+}
+
+void put_scope(ByteWriter& w, const domain::IdempotencyScope& scope) {
+    w.text(scope.token_id);
+    w.text(scope.method);
+    w.text(scope.path);
+    w.text(scope.key);
+}
+
+domain::IdempotencyScope get_scope(ByteReader& r) {
+    domain::IdempotencyScope scope;
+    scope.token_id = r.text();
+    scope.method = r.text();
+    scope.path = r.text();
+    scope.key = r.text();
+    return scope;
+}
+
+// Positions are increasing within each list, so deltas keep them to a byte or two each.
+void put_positions(ByteWriter& w, const std::vector<std::uint64_t>& positions) {
+    w.u64(positions.size());
+    std::uint64_t last = 0;
+    for (std::uint64_t p : positions) {
+        w.u64(p - last);
+        last = p;
+    }
+}
+
+std::vector<std::uint64_t> get_positions(ByteReader& r) {
+    std::vector<std::uint64_t> positions(r.count());
+    std::uint64_t last = 0;
+    for (auto& p : positions) {
+        last += r.u64();
+        p = last;
+    }
+    return positions;
+}
+
+void put_strings(ByteWriter& w, const auto& strings) {
+    w.u64(strings.size());
+    for (const auto& s : strings) {
+        w.text(s);
+    }
+}
+
+std::vector<std::string> get_strings(ByteReader& r) {
+    std::vector<std::string> strings(r.count());
+    for (auto& s : strings) {
+        s = r.text();
+    }
+    return strings;
+}
+
+}  // namespace
+
+struct SnapshotCodec {
+    static void put_state(ByteWriter& w, const domain::State& s) {
+        w.boolean(s.initialized);
+        w.i64(s.window_ms);
+        w.text(s.store_id);
+        w.i64(s.last_event_at);
+
+        w.u64(s.accounts.size());
+        for (const auto* entry : sorted(s.accounts)) {
+            const domain::Account& a = entry->second;
+            w.text(a.id);
+            w.text(a.username);
+            w.u64(static_cast<std::uint64_t>(a.kind));
+            w.u64(a.roles);
+            w.text(a.password_hash);
+            w.u64(a.password_version);
+            w.i64(a.created_at);
+            w.i64(a.last_activity_at);
+            put_optional(w, a.deleted_at);
+            put_strings(w, a.token_ids);
+        }
+        w.u64(s.account_by_username.size());
+        for (const auto* entry : sorted(s.account_by_username)) {
+            w.text(entry->first);
+            w.text(entry->second);
+        }
+        w.u64(s.tokens.size());
+        for (const auto* entry : sorted(s.tokens)) {
+            const domain::Token& t = entry->second;
+            w.text(t.id);
+            w.u64(static_cast<std::uint64_t>(t.kind));
+            w.text(t.owner_id);
+            w.text(t.webhook_id);
+            w.text(t.name);
+            w.i64(t.created_at);
+            put_optional(w, t.expires_at);
+            put_optional(w, t.revoked_at);
+            put_optional(w, t.rotated_at);
+            put_optional(w, t.last_used_at);
+            w.bytes(t.secret_hash);
+            w.boolean(t.previous_hash.has_value());
+            if (t.previous_hash) {
+                w.bytes(*t.previous_hash);
+            }
+            w.i64(t.previous_valid_until);
+            w.u64(t.last_accepted_on.size());
+            for (const auto& [webhook_id, at] : t.last_accepted_on) {
+                w.text(webhook_id);
+                w.i64(at);
+            }
+        }
+        w.u64(s.secrets.size());
+        for (const auto* entry : sorted(s.secrets)) {
+            w.bytes(entry->first);
+            w.text(entry->second.token_id);
+            w.boolean(entry->second.previous);
+        }
+        w.u64(s.webhooks.size());
+        for (const auto* entry : sorted(s.webhooks)) {
+            const domain::Webhook& h = entry->second;
+            w.text(h.id);
+            w.text(h.name);
+            w.u64(static_cast<std::uint64_t>(h.auth));
+            w.text(h.created_by);
+            w.i64(h.created_at);
+            put_optional(w, h.uninstalled_at);
+            put_strings(w, h.token_ids);
+        }
+        w.u64(s.idempotency.size());
+        for (const auto& [scope, entry] : s.idempotency) {
+            put_scope(w, scope);
+            w.i64(entry.recorded_at);
+            w.bytes(entry.body_sha256);
+            w.u64(entry.status);
+            w.text(entry.response_body);
+        }
+        w.u64(s.idempotency_order.size());
+        for (const auto& [at, scope] : s.idempotency_order) {
+            w.i64(at);
+            put_scope(w, scope);
+        }
+    }
+
+    static domain::State get_state(ByteReader& r) {
+        domain::State s;
+        s.initialized = r.boolean();
+        s.window_ms = r.i64();
+        s.store_id = r.text();
+        s.last_event_at = r.i64();
+
+        for (std::uint64_t n = r.count(); n > 0 && r.ok(); --n) {
+            domain::Account a;
+            a.id = r.text();
+            a.username = r.text();
+            a.kind = get_enum(r, domain::AccountKind::service);
+            a.roles = static_cast<domain::Roles>(r.u64());
+            a.password_hash = r.text();
+            a.password_version = static_cast<std::uint32_t>(r.u64());
+            a.created_at = r.i64();
+            a.last_activity_at = r.i64();
+            a.deleted_at = get_optional(r);
+            for (auto& token_id : get_strings(r)) {
+                a.token_ids.insert(std::move(token_id));
+            }
+            std::string id = a.id;
+            s.accounts.emplace(std::move(id), std::move(a));
+        }
+        for (std::uint64_t n = r.count(); n > 0 && r.ok(); --n) {
+            std::string username = r.text();
+            s.account_by_username.emplace(std::move(username), r.text());
+        }
+        for (std::uint64_t n = r.count(); n > 0 && r.ok(); --n) {
+            domain::Token t;
+            t.id = r.text();
+            t.kind = get_enum(r, domain::TokenKind::api);
+            t.owner_id = r.text();
+            t.webhook_id = r.text();
+            t.name = r.text();
+            t.created_at = r.i64();
+            t.expires_at = get_optional(r);
+            t.revoked_at = get_optional(r);
+            t.rotated_at = get_optional(r);
+            t.last_used_at = get_optional(r);
+            t.secret_hash = r.bytes<32>();
+            if (r.boolean()) {
+                t.previous_hash = r.bytes<32>();
+            }
+            t.previous_valid_until = r.i64();
+            for (std::uint64_t m = r.count(); m > 0 && r.ok(); --m) {
+                std::string webhook_id = r.text();
+                t.last_accepted_on.emplace(std::move(webhook_id), r.i64());
+            }
+            std::string id = t.id;
+            s.tokens.emplace(std::move(id), std::move(t));
+        }
+        for (std::uint64_t n = r.count(); n > 0 && r.ok(); --n) {
+            const domain::Digest digest = r.bytes<32>();
+            domain::SecretRef ref;
+            ref.token_id = r.text();
+            ref.previous = r.boolean();
+            s.secrets.emplace(digest, std::move(ref));
+        }
+        for (std::uint64_t n = r.count(); n > 0 && r.ok(); --n) {
+            domain::Webhook h;
+            h.id = r.text();
+            h.name = r.text();
+            h.auth = get_enum(r, domain::WebhookAuth::basic);
+            h.created_by = r.text();
+            h.created_at = r.i64();
+            h.uninstalled_at = get_optional(r);
+            h.token_ids = get_strings(r);
+            std::string id = h.id;
+            s.webhooks.emplace(std::move(id), std::move(h));
+        }
+        for (std::uint64_t n = r.count(); n > 0 && r.ok(); --n) {
+            domain::IdempotencyScope scope = get_scope(r);
+            domain::IdempotencyEntry entry;
+            entry.recorded_at = r.i64();
+            entry.body_sha256 = r.bytes<32>();
+            entry.status = static_cast<std::uint32_t>(r.u64());
+            entry.response_body = r.text();
+            s.idempotency.emplace(std::move(scope), std::move(entry));
+        }
+        for (std::uint64_t n = r.count(); n > 0 && r.ok(); --n) {
+            const Instant at = r.i64();
+            s.idempotency_order.emplace_back(at, get_scope(r));
+        }
+        return s;
+    }
+
+    static void put_history(ByteWriter& w, const HistoryIndex& h) {
+        // Decision instants never go backwards along the log, so deltas are small and positive.
+        w.u64(h.at_by_position_.size());
+        Instant last = 0;
+        for (Instant at : h.at_by_position_) {
+            w.i64(at - last);
+            last = at;
+        }
+        w.u64(h.positions_.size());
+        for (const auto* entry : sorted(h.positions_)) {
+            w.text(entry->first);
+            put_positions(w, entry->second);
+        }
+        for (const auto* links : {&h.tokens_of_account_, &h.owners_of_token_}) {
+            w.u64(links->size());
+            for (const auto* entry : sorted(*links)) {
+                w.text(entry->first);
+                put_strings(w, entry->second);
+            }
+        }
+        w.u64(h.webhook_of_token_.size());
+        for (const auto* entry : sorted(h.webhook_of_token_)) {
+            w.text(entry->first);
+            w.text(entry->second);
+        }
+    }
+
+    static HistoryIndex get_history(ByteReader& r) {
+        HistoryIndex h;
+        h.at_by_position_.resize(r.count());
+        Instant last = 0;
+        for (auto& at : h.at_by_position_) {
+            last += r.i64();
+            at = last;
+        }
+        for (std::uint64_t n = r.count(); n > 0 && r.ok(); --n) {
+            std::string entity = r.text();
+            h.positions_.emplace(std::move(entity), get_positions(r));
+        }
+        for (auto* links : {&h.tokens_of_account_, &h.owners_of_token_}) {
+            for (std::uint64_t n = r.count(); n > 0 && r.ok(); --n) {
+                std::string from = r.text();
+                links->emplace(std::move(from), get_strings(r));
+            }
+        }
+        for (std::uint64_t n = r.count(); n > 0 && r.ok(); --n) {
+            std::string token_id = r.text();
+            h.webhook_of_token_.emplace(std::move(token_id), r.text());
+        }
+        return h;
+    }
+
+    static std::string encode(const ReadModel& model, const EventHash& event_hash) {
+        ByteWriter body;
+        body.u64(model.position_);
+        body.bytes(event_hash);
+        put_state(body, model.state_);
+        put_history(body, model.history_);
+
+        std::string out;
+        out.reserve(kHeaderBytes + body.output().size());
+        out.append(kMagic);
+        out.push_back(static_cast<char>(kFormatVersion));
+        const auto checksum = sha256(body.output());
+        out.append(reinterpret_cast<const char*>(checksum.data()), checksum.size());
+        out.append(body.output());
+        return out;
+    }
+
+    static std::expected<Snapshot, std::string> decode(std::string_view bytes) {
+        if (bytes.size() < kHeaderBytes || bytes.substr(0, kMagic.size()) != kMagic) {
+            return std::unexpected("not a projection snapshot");
+        }
+        const auto version = static_cast<std::uint8_t>(bytes[kMagic.size()]);
+        if (version != kFormatVersion) {
+            return std::unexpected("snapshot format " + std::to_string(version) +
+                                   " is not this version's (" + std::to_string(kFormatVersion) +
+                                   ")");
+        }
+        const std::string_view body = bytes.substr(kHeaderBytes);
+        const auto checksum = sha256(body);
+        if (!std::equal(checksum.begin(), checksum.end(),
+                        reinterpret_cast<const std::uint8_t*>(bytes.data()) + kMagic.size() + 1)) {
+            return std::unexpected("snapshot checksum does not match its contents");
+        }
+
+        ByteReader r(body);
+        Snapshot snapshot;
+        snapshot.model.position_ = r.u64();
+        snapshot.event_hash = r.bytes<32>();
+        snapshot.model.state_ = get_state(r);
+        snapshot.model.history_ = get_history(r);
+        if (!r.ok() || !r.at_end()) {
+            return std::unexpected("snapshot is damaged: its contents do not parse");
+        }
+        if (snapshot.model.history_.head() != snapshot.model.position_) {
+            return std::unexpected("snapshot is inconsistent: its index ends at " +
+                                   std::to_string(snapshot.model.history_.head()) +
+                                   ", its position is " + std::to_string(snapshot.model.position_));
+        }
+        return snapshot;
+    }
+};
+
+std::string encode_snapshot(const ReadModel& model, const EventHash& event_hash) {
+    return SnapshotCodec::encode(model, event_hash);
+}
+
+std::expected<Snapshot, std::string> decode_snapshot(std::string_view bytes) {
+    return SnapshotCodec::decode(bytes);
+}
+
+}  // namespace keyledger::projections
