@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "audit/transparency/keys.h"
 #include "domain/decide.h"
 #include "security/digest.h"
 #include "security/key_file.h"
@@ -82,6 +83,12 @@ std::expected<std::string, std::string> initialise(const fs::path& dir, domain::
     if (!hasher) {
         return std::unexpected(hasher.error());
     }
+    // The key that signs the log's checkpoints, named after the store (docs/PROOFS.md).
+    const std::string store_id = security::new_id("kls");
+    if (auto key = transparency::create_checkpoint_key(dir, transparency::store_origin(store_id));
+        !key) {
+        return std::unexpected(key.error());
+    }
     auto store = eventstore::open_rocksdb_store(store_path(dir), {.create = true});
     if (!store) {
         return std::unexpected(describe(store.error(), dir));
@@ -104,7 +111,7 @@ std::expected<std::string, std::string> initialise(const fs::path& dir, domain::
     std::string refusal;
     const bool durable = (*engine)->run_now([&](engine::Transaction& tx) {
         const std::string_view actor = domain::kOperatorActor;
-        tx.record(domain::StoreCreated{window_ms, security::new_id("kls")}, actor, correlation);
+        tx.record(domain::StoreCreated{window_ms, store_id}, actor, correlation);
         const domain::Caller op = domain::Caller::operator_console();
         for (const domain::Command& command :
              {domain::Command{domain::CreateUser{admin_id, "admin", domain::AccountKind::service,

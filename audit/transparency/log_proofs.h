@@ -1,0 +1,43 @@
+#pragma once
+// What `keyledger audit checkpoint|prove|consistency` compute, on an opened store: a fresh
+// signed checkpoint, an inclusion proof, a consistency proof. Each reads the log once (O(events),
+// sequential) into an in-memory MerkleTree and then answers in O(log^2 events) hashes; see
+// merkle_tree.h.
+//
+// Each refuses to sign for a log that disagrees with the checkpoints it is compared with (the
+// newest one in DATA_DIR/checkpoints/, and the one given): the error then says what disagrees.
+
+#include <cstdint>
+#include <expected>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "audit/transparency/checkpoint.h"
+#include "audit/transparency/proof_file.h"
+#include "eventstore/event_store.h"
+
+namespace keyledger::transparency {
+
+struct SignedTreeHead {
+    Checkpoint checkpoint;
+    std::string text;  // the signed checkpoint
+};
+
+// The store's current checkpoint, signed with DATA_DIR/keys/checkpoint.key.
+[[nodiscard]] std::expected<SignedTreeHead, std::string> current_checkpoint(
+    const eventstore::EventStore& store, const std::filesystem::path& data_dir);
+
+// The proof that the event at `position` is in the log: under `checkpoint_file`'s tree when
+// given (which the log must still match), else under a fresh checkpoint of the whole log.
+[[nodiscard]] std::expected<InclusionProof, std::string> prove_inclusion(
+    const eventstore::EventStore& store, const std::filesystem::path& data_dir,
+    std::uint64_t position, const std::optional<std::filesystem::path>& checkpoint_file);
+
+// The proof that `from_file`'s log is a prefix of `to_file`'s (when given; the log must match
+// both) or of a fresh checkpoint of the whole log.
+[[nodiscard]] std::expected<ConsistencyProof, std::string> prove_consistency(
+    const eventstore::EventStore& store, const std::filesystem::path& data_dir,
+    const std::filesystem::path& from_file, const std::optional<std::filesystem::path>& to_file);
+
+}  // namespace keyledger::transparency
