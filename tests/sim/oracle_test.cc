@@ -1,0 +1,57 @@
+// Engine and model agree on every step of ordinary runs, boundary probes included; the runs see
+// the rules at work (webhooks break, deletions are blocked, accounts go inactive).
+
+#include <gtest/gtest.h>
+
+#include "sim_cli.h"
+#include "sim_test_support.h"
+
+namespace keyledger::testing {
+namespace {
+
+TEST(SimOracle, EngineAndModelAgreeOnEveryStepOfAHalfYear) {
+    SimDir dir;
+    ASSERT_EQ(
+        run_sim({"run", "--seed", "3", "--days", "180", "--preset", "small", "--out", dir.str()}),
+        0);
+    const auto s = summary_of(dir.path());
+    EXPECT_TRUE(s["model_agrees"].get<bool>());
+    EXPECT_EQ(s["steps_compared_with_the_model"], s["steps"]);
+    EXPECT_GT(s["boundary_probes"].get<int>(), 10);
+    // The world exercised the rules the comparison is about.
+    EXPECT_GT(s["calls_by_result"]["accepted"].get<int>(), 1000);
+    EXPECT_GT(s["calls_by_result"].value("owner_inactive", 0), 0);
+    EXPECT_GT(s["calls_by_result"].value("unknown_token", 0), 0);
+    EXPECT_GT(s["accounts_gone_inactive"].get<int>(), 0);
+    EXPECT_GT(s["broken_webhook_incidents"].get<int>(), 0);
+}
+
+TEST(SimOracle, MediumPresetAgreesWithTheModel) {
+    SimDir dir;
+    ASSERT_EQ(
+        run_sim({"run", "--seed", "11", "--days", "100", "--preset", "medium", "--out", dir.str()}),
+        0);
+    const auto s = summary_of(dir.path());
+    EXPECT_TRUE(s["model_agrees"].get<bool>());
+    EXPECT_GT(s["deletions_blocked"].get<int>(), 0);
+    EXPECT_GT(s["management_by_result"].value("user_has_active_tokens", 0), 0);
+}
+
+TEST(SimOracle, ComparePolicyRunsTheSameWorldTwice) {
+    SimDir dir;
+    ASSERT_EQ(run_sim({"run", "--seed", "5", "--days", "150", "--preset", "small",
+                       "--compare-policy", "--out", dir.str()}),
+              0);
+    const auto compare = nlohmann::json::parse(slurp(dir.path() / "compare.json"));
+    const double personal =
+        std::stod(compare["tokens_on_personal_accounts"]["broken_webhook_days"].get<std::string>());
+    const double service =
+        std::stod(compare["tokens_on_service_accounts"]["broken_webhook_days"].get<std::string>());
+    EXPECT_GT(personal, service) << "tokens on personal accounts should break more webhook-days";
+    EXPECT_TRUE(summary_of(dir.path() / "personal")["model_agrees"].get<bool>());
+    EXPECT_TRUE(summary_of(dir.path() / "service")["model_agrees"].get<bool>());
+    EXPECT_FALSE(slurp(dir.path() / "compare.svg").empty());
+}
+
+}  // namespace
+}  // namespace keyledger::testing
