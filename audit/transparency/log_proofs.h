@@ -4,6 +4,9 @@
 // sequential) into an in-memory MerkleTree and then answers in O(log^2 events) hashes; see
 // merkle_tree.h.
 //
+// TODO(transparency): keep the tree's complete subtree hashes on disk beside the checkpoints, so
+// that a proof costs O(log events) reads instead of one pass over the whole log per command.
+//
 // Each refuses to sign for a log that disagrees with the checkpoints it is compared with (the
 // newest one in DATA_DIR/checkpoints/, and the one given): the error then says what disagrees.
 
