@@ -144,8 +144,8 @@ void BM_as_of(benchmark::State& bm) {
         static_cast<double>(std::max<std::size_t>(1, latencies_ms.size()));
 }
 
-BENCHMARK(BM_startup)->Unit(benchmark::kMillisecond)->Iterations(1);
-BENCHMARK(BM_as_of)->Unit(benchmark::kMicrosecond)->Iterations(2000);
+BENCHMARK(BM_startup)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+BENCHMARK(BM_as_of)->Unit(benchmark::kMicrosecond)->Iterations(2000)->UseRealTime();
 
 }  // namespace
 }  // namespace keyledger::bench

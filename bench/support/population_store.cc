@@ -5,6 +5,7 @@
 #include <string>
 
 #include "bench/support/log_writer.h"
+#include "bench/support/raw_rocks.h"
 
 namespace keyledger::bench {
 namespace {
@@ -114,6 +115,8 @@ void build_store_in(const std::filesystem::path& dir, const StoreRecipe& recipe)
     if (!built) {
         throw std::runtime_error("cannot build the bench store: " + built.error().message);
     }
+    store->reset();
+    flush_all(dir);
 }
 
 }  // namespace keyledger::bench

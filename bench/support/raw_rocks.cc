@@ -58,42 +58,63 @@ void RawLog::append(const std::vector<std::string>& values) {
     check(db_->db->Write(options, &batch), "raw RocksDB write");
 }
 
-ScanTotals raw_scan(const std::filesystem::path& dir, const std::string& family) {
+namespace {
+
+struct AllFamilies {
+    std::unique_ptr<rocksdb::DB> db;
     std::vector<std::string> names;
-    check(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.string(), &names),
-          "list column families");
-    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const auto& name : names) {
-        descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    }
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* raw = nullptr;
-    check(rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir.string(), descriptors, &handles,
-                                       &raw),
-          "raw RocksDB read-only open");
-    std::unique_ptr<rocksdb::DB> db(raw);
-    rocksdb::ColumnFamilyHandle* wanted = nullptr;
-    for (std::size_t i = 0; i < names.size(); ++i) {
-        if (names[i] == family) {
-            wanted = handles[i];
+
+    AllFamilies(const std::filesystem::path& dir, bool read_only) {
+        check(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.string(), &names),
+              "list column families");
+        std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+        for (const auto& name : names) {
+            descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+        }
+        rocksdb::DB* raw = nullptr;
+        check(read_only ? rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir.string(),
+                                                       descriptors, &handles, &raw)
+                        : rocksdb::DB::Open(rocksdb::DBOptions(), dir.string(), descriptors,
+                                            &handles, &raw),
+              "raw RocksDB open");
+        db.reset(raw);
+    }
+    ~AllFamilies() {
+        for (auto* handle : handles) {
+            (void)db->DestroyColumnFamilyHandle(handle);
         }
     }
-    ScanTotals totals;
-    if (wanted != nullptr) {
-        rocksdb::ReadOptions read;
-        std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read, wanted));
-        for (it->SeekToFirst(); it->Valid(); it->Next()) {
-            totals.records++;
-            totals.bytes += it->key().size() + it->value().size();
+    rocksdb::ColumnFamilyHandle* find(const std::string& family) const {
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            if (names[i] == family) {
+                return handles[i];
+            }
         }
-        check(it->status(), "raw scan");
+        return nullptr;
     }
-    for (auto* handle : handles) {
-        (void)db->DestroyColumnFamilyHandle(handle);
-    }
+};
+
+}  // namespace
+
+void flush_all(const std::filesystem::path& dir) {
+    AllFamilies all(dir, false);
+    check(all.db->Flush(rocksdb::FlushOptions(), all.handles), "flush");
+}
+
+ScanTotals raw_scan(const std::filesystem::path& dir, const std::string& family) {
+    AllFamilies all(dir, true);
+    rocksdb::ColumnFamilyHandle* wanted = all.find(family);
     if (wanted == nullptr) {
         throw std::runtime_error("no column family " + family + " in " + dir.string());
     }
+    ScanTotals totals;
+    std::unique_ptr<rocksdb::Iterator> it(all.db->NewIterator(rocksdb::ReadOptions(), wanted));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        totals.records++;
+        totals.bytes += it->key().size() + it->value().size();
+    }
+    check(it->status(), "raw scan");
     return totals;
 }
 
