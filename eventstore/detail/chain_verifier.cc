@@ -23,9 +23,13 @@ using Check = Result<std::optional<Finding>>;
 
 class ChainVerifier {
   public:
-    explicit ChainVerifier(const Database& database)
-        : database_(database), snapshot_(&database.db()) {
-        read_.snapshot = snapshot_.snapshot();
+    explicit ChainVerifier(const Database& database) : database_(database) {
+        // A secondary's view moves only when it catches up with the primary, so it reads
+        // consistently without a snapshot (and RocksDB refuses snapshots on secondaries).
+        if (!database.secondary()) {
+            snapshot_.emplace(&database.db());
+            read_.snapshot = snapshot_->snapshot();
+        }
     }
 
     Result<VerifyReport> run() {
@@ -319,7 +323,7 @@ class ChainVerifier {
     }
 
     const Database& database_;
-    rocksdb::ManagedSnapshot snapshot_;
+    std::optional<rocksdb::ManagedSnapshot> snapshot_;
     rocksdb::ReadOptions read_;
 
     std::uint64_t verified_ = 0;  // events 1..verified_ passed every check

@@ -41,6 +41,9 @@ class Database {
     rocksdb::ColumnFamilyHandle* family(Family family) const {
         return handles_[static_cast<std::size_t>(family) + 1];
     }
+    // A secondary instance: its view changes only when it catches up, and it takes no
+    // snapshots.
+    bool secondary() const { return !secondary_dir_.empty(); }
 
   private:
     Database() = default;
