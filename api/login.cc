@@ -17,6 +17,12 @@ void Service::login(const std::shared_ptr<Exchange>& ex) {
         ex->respond(std::move(response));
         return;
     }
+    // Before the password is checked: answering a limited address by the check's result would
+    // keep the guessing going, and the memory-hard hash is the very work to spare.
+    if (auto limited = address_limited(*ex)) {
+        ex->respond(std::move(*limited));
+        return;
+    }
     Body body = parse_body(ex->request, false);
     auto username = take_string(body, "username", true);
     auto password = take_string(body, "password", true);
@@ -44,6 +50,7 @@ void Service::login(const std::shared_ptr<Exchange>& ex) {
                 return;
             }
             (decision.events.empty() ? metrics_.logins_unknown_user : metrics_.logins_failed)++;
+            note_auth_failure(*ex);
             log_line(spdlog::level::info, "login_failed",
                      {{"username", username},
                       {"reason", to_string(decision.refusal->reason)},

@@ -64,6 +64,13 @@ std::string render_metrics(const Metrics& m, const engine::EngineStats& engine,
            "Requests answered from an earlier one with the same Idempotency-Key.");
     sample(out, "keyledger_idempotent_replays_total", m.idempotent_replays);
 
+    family(out, "keyledger_rate_limited_total", "counter",
+           "Requests answered 429: a client address past its failed-authentication limit.");
+    sample(out, "keyledger_rate_limited_total", m.rate_limited_address);
+    family(out, "keyledger_refusals_unrecorded_total", "counter",
+           "Refusals of a genuine secret past its token's limit: counted here, not recorded.");
+    sample(out, "keyledger_refusals_unrecorded_total", m.unrecorded_refusals);
+
     family(out, "keyledger_http_responses_total", "counter", "HTTP responses by status class.");
     for (unsigned c = 1; c <= 5; ++c) {
         sample(out, "keyledger_http_responses_total", m.responses_by_class[c],
@@ -100,6 +107,9 @@ std::string render_metrics(const Metrics& m, const engine::EngineStats& engine,
         family(out, "keyledger_http_connections_accepted_total", "counter",
                "Client connections accepted.");
         sample(out, "keyledger_http_connections_accepted_total", server->connections_accepted);
+        family(out, "keyledger_http_connections_refused_total", "counter",
+               "Client connections closed at once because the connection cap was reached.");
+        sample(out, "keyledger_http_connections_refused_total", server->connections_refused);
         family(out, "keyledger_http_rejected_total", "counter",
                "Requests refused by the transport before the handler, by status.");
         sample(out, "keyledger_http_rejected_total", server->rejected_400, "status=\"400\"");
@@ -109,6 +119,9 @@ std::string render_metrics(const Metrics& m, const engine::EngineStats& engine,
         family(out, "keyledger_http_timeouts_total", "counter",
                "Connections closed by a deadline.");
         sample(out, "keyledger_http_timeouts_total", server->timeouts);
+        family(out, "keyledger_tls_handshake_failures_total", "counter",
+               "Connections closed because their TLS handshake failed.");
+        sample(out, "keyledger_tls_handshake_failures_total", server->tls_handshake_failures);
     }
     return out;
 }

@@ -33,6 +33,10 @@ struct Metrics {
     std::atomic<std::uint64_t> logins_failed{0};
     std::atomic<std::uint64_t> logins_unknown_user{0};
     std::atomic<std::uint64_t> idempotent_replays{0};
+    // 429 answers to a client address past its failed-authentication limit.
+    std::atomic<std::uint64_t> rate_limited_address{0};
+    // Refusals of a genuine secret past its token's limit: counted here instead of recorded.
+    std::atomic<std::uint64_t> unrecorded_refusals{0};
     std::array<std::atomic<std::uint64_t>, 6> responses_by_class{};  // 1xx..5xx at [1..5]
 
     void count_response(unsigned status) { responses_by_class.at(status / 100 % 6)++; }

@@ -92,6 +92,8 @@ Service::Service(engine::Engine& engine, security::SecretHasher hasher, ServiceO
     : engine_(engine),
       hasher_(std::move(hasher)),
       options_(options),
+      address_limiter_(options.address_limit),
+      token_limiter_(options.token_limit),
       workers_(static_cast<std::size_t>(std::max(1, options.worker_threads))),
       dummy_password_hash_(
           security::hash_password(security::random_bytes(16), options.password_cost)) {}
@@ -103,6 +105,8 @@ Service::~Service() {
 void Service::handle(http::Request request, http::Responder respond) {
     auto ex = std::make_shared<Exchange>();
     ex->correlation_id = correlation_id_of(request);
+    ex->client_key = client_key(client_address(
+        request.remote, request.header_values("x-forwarded-for"), options_.trusted_proxy));
     ex->request = std::move(request);
     // Every answer carries the correlation id and is counted, whatever path it took.
     ex->respond = [this, id = ex->correlation_id,
@@ -243,8 +247,15 @@ void Service::authenticated(const std::shared_ptr<Exchange>& ex, const std::stri
     // Management answers 401 at once for a credential that cannot be ours; a webhook first
     // answers 404 for an unknown webhook, which needs the state.
     if (!webhook && ex->credential != Credential::candidate) {
+        if (auto limited = address_limited(*ex)) {
+            ex->respond(std::move(*limited));
+            return;
+        }
         count_rejected(ex->credential);
         log_rejected_credential(*ex);
+        if (ex->credential != Credential::missing) {
+            note_auth_failure(*ex);
+        }
         ex->respond(unauthorized(Reason::malformed, ex->credential, false, std::nullopt));
         return;
     }
@@ -264,8 +275,15 @@ void Service::authenticated(const std::shared_ptr<Exchange>& ex, const std::stri
             }
             auth = hook->auth;
             if (ex->credential != Credential::candidate) {
+                if (auto limited = address_limited(*ex)) {
+                    respond_after(tx, ex, std::move(*limited));
+                    return;
+                }
                 count_rejected(ex->credential);
                 log_rejected_credential(*ex);
+                if (ex->credential != Credential::missing) {
+                    note_auth_failure(*ex);
+                }
                 respond_after(tx, ex, unauthorized(Reason::malformed, ex->credential, false, auth));
                 return;
             }
@@ -282,19 +300,33 @@ void Service::authenticated(const std::shared_ptr<Exchange>& ex, const std::stri
         call.body_length = ex->request.body.size();
         call.body_sha256 = ex->body_sha256;
         domain::CallDecision decision = domain::decide_call(state, call, tx.now());
-        count_decision(!webhook_id.empty(), decision);
 
+        // The address limit is consulted only once the credential is known not to be accepted:
+        // an accepted secret is never answered 429, whatever its address did before.
         using Outcome_ = domain::CallDecision::Outcome;
+        if (decision.outcome != Outcome_::accepted) {
+            if (auto limited = address_limited(*ex)) {
+                // A capacity answer: neither recorded nor activity (DOMAIN.md).
+                respond_after(tx, ex, std::move(*limited));
+                return;
+            }
+        }
+        count_decision(!webhook_id.empty(), decision);
         if (decision.outcome == Outcome_::unknown) {
             count_rejected(Credential::unknown);
             log_rejected_credential(*ex);
+            note_auth_failure(*ex);
             respond_after(tx, ex,
                           unauthorized(Reason::unknown_token, Credential::unknown, false, auth));
             return;
         }
         if (decision.outcome == Outcome_::refused) {
-            tx.record_all(decision.events, decision.owner_id, ex->correlation_id);
-            log_call(*ex, decision, webhook_id);
+            // A genuine secret is no guess: it counts against its token, not its address. Past
+            // the token's limit the refusal is answered the same, counted, and not recorded.
+            if (!token_refusal_limited(decision.token_id)) {
+                tx.record_all(decision.events, decision.owner_id, ex->correlation_id);
+                log_call(*ex, decision, webhook_id);
+            }
             respond_after(tx, ex, unauthorized(decision.reason, Credential::candidate, true, auth));
             return;
         }
@@ -398,6 +430,42 @@ void Service::count_decision(bool webhook, const domain::CallDecision& decision)
     }
     auto& refused = webhook ? metrics_.webhook_refused : metrics_.management_refused;
     refused.at(static_cast<std::size_t>(decision.reason))++;
+}
+
+std::optional<http::Response> Service::address_limited(const Exchange& ex) {
+    const auto wait = address_limiter_.limited(ex.client_key, std::chrono::steady_clock::now());
+    if (!wait) {
+        return std::nullopt;
+    }
+    metrics_.rate_limited_address++;
+    log_line(spdlog::level::debug, "rate_limited",
+             {{"limit", "address"},
+              {"client", ex.client_key},
+              {"path", ex.target.path},
+              {"correlation_id", ex.correlation_id}});
+    return rate_limited(*wait, "too many failed authentications from this address");
+}
+
+bool Service::token_refusal_limited(const std::string& token_id) {
+    const auto now = std::chrono::steady_clock::now();
+    if (token_limiter_.limited(token_id, now)) {
+        metrics_.unrecorded_refusals++;
+        return true;
+    }
+    token_limiter_.note_failure(token_id, now);
+    return false;
+}
+
+void Service::note_auth_failure(const Exchange& ex) {
+    address_limiter_.note_failure(ex.client_key, std::chrono::steady_clock::now());
+}
+
+http::Response rate_limited(std::chrono::milliseconds wait, std::string_view message) {
+    const std::int64_t seconds = retry_after_seconds(wait);
+    http::Response response = error(
+        429, "rate_limited", std::string(message) + "; retry in " + std::to_string(seconds) + " s");
+    response.headers.emplace_back("Retry-After", std::to_string(seconds));
+    return response;
 }
 
 http::Response store_unavailable() {

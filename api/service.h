@@ -12,6 +12,7 @@
 #include "api/http/message.h"
 #include "api/http/server.h"
 #include "api/metrics.h"
+#include "api/rate_limit.h"
 #include "domain/decide.h"
 #include "engine/clock.h"
 #include "engine/engine.h"
@@ -24,6 +25,15 @@ struct ServiceOptions {
     security::PasswordCost password_cost = security::PasswordCost::interactive;
     engine::ManualClock* manual_clock = nullptr;  // set: POST /v1/clock exists
     int worker_threads = 2;                       // password hashing, log reads, verify
+    // Failed authentications per client address (malformed or unknown credentials, failed
+    // logins): past the limit, whatever is not accepted is answered 429.
+    FailureLimit address_limit{20, std::chrono::milliseconds(60'000), 100'000};
+    // Refusals of one token's genuine secrets (revoked, expired, rotated...): past the limit they
+    // are answered as before but counted, no longer recorded, so that a dead secret on a loop
+    // cannot flood the log.
+    FailureLimit token_limit{10, std::chrono::milliseconds(60'000), 100'000};
+    // The peer whose X-Forwarded-For names the client (a reverse proxy), if any.
+    std::optional<std::string> trusted_proxy;
 };
 
 class Service final : public http::Handler {
@@ -62,9 +72,19 @@ class Service final : public http::Handler {
                 std::function<void(engine::Transaction&)> decide);
     void count_decision(bool webhook, const domain::CallDecision& decision);
 
+    // The 429 for a client address past its failed-authentication limit, if it is.
+    std::optional<http::Response> address_limited(const Exchange& ex);
+    // Counts a refusal of a genuine secret of `token_id`; true when its token is past its limit
+    // (the refusal is then counted in metrics instead of recorded).
+    bool token_refusal_limited(const std::string& token_id);
+    // Counts a failed authentication (a guess) of the client's address.
+    void note_auth_failure(const Exchange& ex);
+
     engine::Engine& engine_;
     security::SecretHasher hasher_;
     ServiceOptions options_;
+    FailureLimiter address_limiter_;
+    FailureLimiter token_limiter_;
     boost::asio::thread_pool workers_;
     Metrics metrics_;
     const http::ServerStats* server_stats_ = nullptr;

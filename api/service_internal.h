@@ -20,6 +20,7 @@ struct Service::Exchange {
     http::Responder respond;
     RequestTarget target;
     std::string correlation_id;
+    std::string client_key;  // what the failed-authentication limit counts (rate_limit.h)
     std::string call_id;
 
     enum class Credential { missing, malformed, unknown, candidate };
@@ -55,6 +56,9 @@ http::Response refusal_response(const domain::Refusal& refusal, const domain::St
                                 domain::Instant now);
 
 http::Response store_unavailable();
+
+// 429 rate_limited with Retry-After.
+http::Response rate_limited(std::chrono::milliseconds wait, std::string_view message);
 
 // Reads the credential the way DOMAIN.md says, and hashes a secret that has our shape.
 void prepare_credential(Service::Exchange& ex, const security::SecretHasher& hasher);

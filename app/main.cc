@@ -5,6 +5,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
+#include <boost/asio/ip/address.hpp>
 
 #include "app/admin.h"
 #include "app/commands.h"
@@ -98,6 +99,51 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--io-threads", serve.io_threads, "HTTP I/O threads")
         ->check(CLI::Range(1, 64))
         ->capture_default_str();
+    serve_cmd
+        ->add_option("--max-connections", serve.max_connections,
+                     "open connections at most; past it new ones are closed at once")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
+        ->capture_default_str();
+    std::int64_t auth_window_ms = 60'000, token_window_ms = 60'000;
+    serve_cmd
+        ->add_option(
+            "--auth-failure-limit", serve.auth_failure_limit,
+            "failed authentications (guesses) per client address per window before 429; 0: off")
+        ->capture_default_str();
+    serve_cmd->add_option("--auth-failure-window-ms", auth_window_ms, "window of that limit")
+        ->check(CLI::Range(1, 86'400'000))
+        ->capture_default_str();
+    serve_cmd
+        ->add_option("--token-refusal-limit", serve.token_refusal_limit,
+                     "refusals of one genuine token per window still recorded; 0: off")
+        ->capture_default_str();
+    serve_cmd->add_option("--token-refusal-window-ms", token_window_ms, "window of that limit")
+        ->check(CLI::Range(1, 86'400'000))
+        ->capture_default_str();
+    serve_cmd
+        ->add_option("--rate-limit-keys", serve.rate_limit_keys,
+                     "addresses (and tokens) each rate limiter remembers at most")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}))
+        ->capture_default_str();
+    auto* tls_cert = serve_cmd
+                         ->add_option("--tls-cert", serve.tls_cert,
+                                      "serve HTTPS with this PEM certificate chain")
+                         ->check(CLI::ExistingFile);
+    serve_cmd->add_option("--tls-key", serve.tls_key, "the PEM private key of --tls-cert")
+        ->check(CLI::ExistingFile)
+        ->needs(tls_cert);
+    tls_cert->needs("--tls-key");
+    std::string trusted_proxy;
+    serve_cmd
+        ->add_option("--trusted-proxy", trusted_proxy,
+                     "IP address of a reverse proxy whose X-Forwarded-For names the client")
+        ->check(CLI::Validator(
+            [](std::string& value) {
+                boost::system::error_code ec;
+                (void)boost::asio::ip::make_address(value, ec);
+                return ec ? std::string("not an IP address: ") + value : std::string();
+            },
+            "IP"));
 
     auto* admin = cli.add_subcommand("admin", "operator recovery on a stopped server's store");
     admin->require_subcommand(1);
@@ -158,6 +204,11 @@ int main(int argc, char** argv) {
         serve.header_timeout = std::chrono::milliseconds(header_ms);
         serve.idle_timeout = std::chrono::milliseconds(idle_ms);
         serve.body_timeout = std::chrono::milliseconds(body_ms);
+        serve.auth_failure_window = std::chrono::milliseconds(auth_window_ms);
+        serve.token_refusal_window = std::chrono::milliseconds(token_window_ms);
+        if (!trusted_proxy.empty()) {
+            serve.trusted_proxy = trusted_proxy;
+        }
         return app::serve(serve);
     }
     for (const auto& command : groups) {

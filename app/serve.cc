@@ -1,5 +1,7 @@
 #include "app/serve.h"
 
+#include <sys/resource.h>
+
 #include <csignal>
 #include <iostream>
 
@@ -33,6 +35,34 @@ std::optional<std::pair<std::string, unsigned short>> split_listen(const std::st
     }
 }
 
+// File descriptors kept for everything but client connections: the store's files (RocksDB keeps
+// them open), the key file, logs, the worker threads' needs.
+constexpr rlim_t kReservedDescriptors = 1024;
+
+// Raises the soft RLIMIT_NOFILE so that `connections` fit beside the reserve, as far as the hard
+// limit allows. Returns the connection cap that fits.
+std::size_t fit_descriptor_limit(std::size_t connections) {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        return connections;
+    }
+    const rlim_t wanted = static_cast<rlim_t>(connections) + kReservedDescriptors;
+    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted) {
+        rlimit raised = limit;
+        raised.rlim_cur =
+            limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+        if (setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+            limit = raised;
+        }
+    }
+    if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= wanted) {
+        return connections;
+    }
+    return limit.rlim_cur > kReservedDescriptors
+               ? static_cast<std::size_t>(limit.rlim_cur - kReservedDescriptors)
+               : 1;
+}
+
 int fail(const std::string& message) {
     std::cerr << "keyledger serve: " << message << "\n";
     return 1;
@@ -63,6 +93,9 @@ int serve(const ServeOptions& options) {
 
     engine::EngineOptions engine_options;
     engine_options.delivery_retention_ms = options.delivery_retention_days * domain::kDayMs;
+    engine_options.warn = [](const std::string& message) {
+        api::log_line(spdlog::level::warn, "snapshot_problem", {{"message", message}});
+    };
     auto opened = open_data_dir(options.data_dir, clock, engine_options);
     if (!opened) {
         return fail(opened.error());
@@ -87,6 +120,11 @@ int serve(const ServeOptions& options) {
     api::ServiceOptions service_options;
     service_options.password_cost = options.password_cost;
     service_options.manual_clock = manual_clock ? &*manual_clock : nullptr;
+    service_options.address_limit = {options.auth_failure_limit, options.auth_failure_window,
+                                     options.rate_limit_keys};
+    service_options.token_limit = {options.token_refusal_limit, options.token_refusal_window,
+                                   options.rate_limit_keys};
+    service_options.trusted_proxy = options.trusted_proxy;
     api::Service service(engine, opened->hasher, service_options);
 
     api::http::ServerOptions server_options;
@@ -97,6 +135,15 @@ int serve(const ServeOptions& options) {
     server_options.idle_timeout = options.idle_timeout;
     server_options.body_timeout = options.body_timeout;
     server_options.threads = options.io_threads;
+    server_options.tls_certificate_file = options.tls_cert;
+    server_options.tls_private_key_file = options.tls_key;
+    server_options.max_connections = fit_descriptor_limit(options.max_connections);
+    if (server_options.max_connections < options.max_connections) {
+        api::log_line(spdlog::level::warn, "connection_cap_lowered",
+                      {{"asked", options.max_connections},
+                       {"cap", server_options.max_connections},
+                       {"why", "the hard limit on open files (ulimit -Hn) is too low"}});
+    }
 
     engine.start();
     auto server = api::http::Server::start(server_options, service);
@@ -109,8 +156,10 @@ int serve(const ServeOptions& options) {
                   {{"listen", address->first + ":" + std::to_string((*server)->port())},
                    {"data_dir", options.data_dir.string()},
                    {"clock", options.manual_clock ? "manual" : "system"},
+                   {"tls", !options.tls_cert.empty()},
                    {"now", domain::format_instant(clock.now())},
-                   {"position", engine.store().head_position()}});
+                   {"position", engine.store().head_position()},
+                   {"started_from_snapshot", engine.stats().started_from_snapshot.load()}});
     // Scripts read the bound port from this line when they asked for port 0.
     std::cout << "listening on " << address->first << ":" << (*server)->port() << std::endl;
 
@@ -121,7 +170,8 @@ int serve(const ServeOptions& options) {
     service.set_server_stats(nullptr);
     engine.stop();
     api::log_line(spdlog::level::info, "server_stopped",
-                  {{"position", engine.store().head_position()}});
+                  {{"position", engine.store().head_position()},
+                   {"snapshot_position", engine.stats().snapshot_position.load()}});
     return 0;
 }
 

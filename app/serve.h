@@ -2,6 +2,7 @@
 // `keyledger serve`: the HTTP API over an open store until SIGINT or SIGTERM.
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -24,6 +25,18 @@ struct ServeOptions {
     int delivery_retention_days = 7;
     security::PasswordCost password_cost = security::PasswordCost::interactive;
     int io_threads = 1;
+    // Open connections at most; the file-descriptor soft limit is raised to fit them at start.
+    std::size_t max_connections = 10'000;
+    // Failed authentications per client address, and refusals per genuine token, per window.
+    std::uint32_t auth_failure_limit = 20;
+    std::chrono::milliseconds auth_failure_window{60'000};
+    std::uint32_t token_refusal_limit = 10;
+    std::chrono::milliseconds token_refusal_window{60'000};
+    std::size_t rate_limit_keys = 100'000;  // addresses (and tokens) each limiter holds at most
+    std::optional<std::string> trusted_proxy;
+    // HTTPS with this certificate chain and key (PEM files); both or neither.
+    std::string tls_cert;
+    std::string tls_key;
 };
 
 // Returns the process exit code; errors are printed as one line on stderr.

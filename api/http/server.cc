@@ -3,11 +3,48 @@
 #include <algorithm>
 #include <cassert>
 
+#include <boost/asio/ssl/context.hpp>
+
 #include "api/http/detail/core.h"
 #include "api/http/detail/listener.h"
 #include "api/http/detail/session.h"
 
 namespace keyledger::api::http {
+
+namespace {
+
+// The server's TLS context: TLS 1.2 and later, the certificate chain and key of `options`.
+std::expected<std::shared_ptr<boost::asio::ssl::context>, std::string> tls_context(
+    const ServerOptions& options) {
+    namespace ssl = boost::asio::ssl;
+    if (options.tls_certificate_file.empty() != options.tls_private_key_file.empty()) {
+        return std::unexpected(
+            std::string("cannot start TLS: it needs both a certificate and a private key"));
+    }
+    auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
+    context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                         ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                         ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+    boost::system::error_code ec;
+    context->use_certificate_chain_file(options.tls_certificate_file, ec);
+    if (ec) {
+        return std::unexpected("cannot load the TLS certificate " + options.tls_certificate_file +
+                               ": " + ec.message());
+    }
+    context->use_private_key_file(options.tls_private_key_file, ssl::context::pem, ec);
+    if (ec) {
+        return std::unexpected("cannot load the TLS private key " + options.tls_private_key_file +
+                               ": " + ec.message());
+    }
+    // A key that does not belong to the certificate fails here rather than at each handshake.
+    if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
+        return std::unexpected("cannot start TLS: the private key " + options.tls_private_key_file +
+                               " does not match the certificate " + options.tls_certificate_file);
+    }
+    return context;
+}
+
+}  // namespace
 
 std::expected<std::unique_ptr<Server>, std::string> Server::start(ServerOptions options,
                                                                   Handler& handler) {
@@ -17,7 +54,15 @@ std::expected<std::unique_ptr<Server>, std::string> Server::start(ServerOptions 
     }
     const int threads = options.threads;
 
-    auto core = std::make_shared<detail::Core>(std::move(options), handler);
+    std::shared_ptr<boost::asio::ssl::context> tls;
+    if (!options.tls_certificate_file.empty() || !options.tls_private_key_file.empty()) {
+        auto context = tls_context(options);
+        if (!context) {
+            return std::unexpected(std::move(context.error()));
+        }
+        tls = std::move(*context);
+    }
+    auto core = std::make_shared<detail::Core>(std::move(options), handler, std::move(tls));
     auto listener = detail::Listener::open(core);
     if (!listener) {
         return std::unexpected(std::move(listener.error()));

@@ -66,6 +66,12 @@ struct ServerOptions {
     std::size_t max_connections = 10'000;
 
     int threads = 1;  // I/O threads running the connections, at least 1
+
+    // TLS: with both set (PEM files: the certificate chain, leaf first, and
+    // its private key) every connection is HTTPS, TLS 1.2 or later; with
+    // neither, plain HTTP. The handshake runs under header_timeout.
+    std::string tls_certificate_file;
+    std::string tls_private_key_file;
 };
 
 // Counters for /metrics; every one only grows except connections_open.
@@ -79,13 +85,15 @@ struct ServerStats {
     std::atomic<std::uint64_t> rejected_431{0};
     std::atomic<std::uint64_t> rejected_400{0};
     std::atomic<std::uint64_t> timeouts{0};  // header, idle, body and write deadlines passed
+    std::atomic<std::uint64_t> tls_handshake_failures{0};  // not TLS, or none we accept
 };
 
 class Server {
   public:
     // Binds and listens on options.address:options.port, then starts
     // options.threads I/O threads. On failure nothing is left running and the
-    // error reads e.g. "cannot listen on 127.0.0.1:8080: address already in use".
+    // error reads e.g. "cannot listen on 127.0.0.1:8080: address already in use"
+    // or "cannot load the TLS private key key.pem: ...".
     // `handler` must outlive the Server.
     [[nodiscard]] static std::expected<std::unique_ptr<Server>, std::string> start(
         ServerOptions options, Handler& handler);

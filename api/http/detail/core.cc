@@ -6,9 +6,9 @@ namespace keyledger::api::http::detail {
 
 namespace {
 
-std::vector<std::shared_ptr<Session>> lock_all(
-    const std::unordered_map<const Session*, std::weak_ptr<Session>>& sessions) {
-    std::vector<std::shared_ptr<Session>> alive;
+std::vector<std::shared_ptr<SessionBase>> lock_all(
+    const std::unordered_map<const SessionBase*, std::weak_ptr<SessionBase>>& sessions) {
+    std::vector<std::shared_ptr<SessionBase>> alive;
     alive.reserve(sessions.size());
     for (const auto& [key, weak] : sessions) {
         if (auto session = weak.lock()) {
@@ -20,13 +20,14 @@ std::vector<std::shared_ptr<Session>> lock_all(
 
 }  // namespace
 
-Core::Core(ServerOptions options, Handler& handler)
+Core::Core(ServerOptions options, Handler& handler, std::shared_ptr<boost::asio::ssl::context> tls)
     : io_(std::max(options.threads, 1)),
       work_(io_.get_executor()),
       options_(std::move(options)),
-      handler_(handler) {}
+      handler_(handler),
+      tls_(std::move(tls)) {}
 
-bool Core::add(const std::shared_ptr<Session>& session) {
+bool Core::add(const std::shared_ptr<SessionBase>& session) {
     std::lock_guard lock(sessions_mutex_);
     if (stopping()) {
         return false;
@@ -36,7 +37,7 @@ bool Core::add(const std::shared_ptr<Session>& session) {
     return true;
 }
 
-void Core::remove(const Session* session) {
+void Core::remove(const SessionBase* session) {
     {
         std::lock_guard lock(sessions_mutex_);
         sessions_.erase(session);
@@ -50,7 +51,7 @@ std::size_t Core::open_connections() const {
     return sessions_.size();
 }
 
-std::vector<std::shared_ptr<Session>> Core::begin_stop() {
+std::vector<std::shared_ptr<SessionBase>> Core::begin_stop() {
     std::lock_guard lock(sessions_mutex_);
     stopping_.store(true, std::memory_order_release);
     return lock_all(sessions_);
@@ -61,7 +62,7 @@ bool Core::wait_until_closed(std::chrono::milliseconds timeout) {
     return sessions_closed_.wait_for(lock, timeout, [this] { return sessions_.empty(); });
 }
 
-std::vector<std::shared_ptr<Session>> Core::shut_down_now() {
+std::vector<std::shared_ptr<SessionBase>> Core::shut_down_now() {
     {
         std::lock_guard gate(gate_mutex_);
         shut_down_.store(true, std::memory_order_release);

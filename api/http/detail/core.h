@@ -2,7 +2,7 @@
 // the io_context, the options, the counters, the registry of open
 // connections and the gate through which answers come back from other threads.
 //
-// Lifetime: every Session and the Listener hold a shared_ptr to the Core, so
+// Lifetime: every session and the Listener hold a shared_ptr to the Core, so
 // the io_context outlives every socket and timer bound to it, whichever
 // thread drops the last reference.
 #pragma once
@@ -20,21 +20,25 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include "api/http/server.h"
 
 namespace keyledger::api::http::detail {
 
-class Session;
+class SessionBase;
 
 class Core {
   public:
-    Core(ServerOptions options, Handler& handler);
+    // `tls`, when set, makes every connection begin with a TLS handshake.
+    Core(ServerOptions options, Handler& handler,
+         std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
 
     boost::asio::io_context& io() { return io_; }
     const ServerOptions& options() const { return options_; }
     ServerStats& stats() { return stats_; }
     Handler& handler() { return handler_; }
+    boost::asio::ssl::context* tls() { return tls_.get(); }
 
     // True once stop() has begun: no new connection, no keep-alive.
     bool stopping() const { return stopping_.load(std::memory_order_acquire); }
@@ -44,23 +48,23 @@ class Core {
 
     // Registers an accepted connection. False once stopping: the caller drops
     // the session, whose destructor closes the socket.
-    [[nodiscard]] bool add(const std::shared_ptr<Session>& session);
+    [[nodiscard]] bool add(const std::shared_ptr<SessionBase>& session);
 
     // Unregisters a closed connection and wakes wait_until_closed().
-    void remove(const Session* session);
+    void remove(const SessionBase* session);
 
     std::size_t open_connections() const;
 
     // Marks the server stopping and returns the connections open at that
     // instant; none is registered after it.
-    std::vector<std::shared_ptr<Session>> begin_stop();
+    std::vector<std::shared_ptr<SessionBase>> begin_stop();
 
     // Waits until no connection is open or `timeout` passed; true if none is.
     bool wait_until_closed(std::chrono::milliseconds timeout);
 
     // Once the I/O threads have been joined: closes the gate, so that answers
     // arriving later are dropped, and returns the connections still open.
-    std::vector<std::shared_ptr<Session>> shut_down_now();
+    std::vector<std::shared_ptr<SessionBase>> shut_down_now();
 
     // Lets io_context::run() return once nothing is pending.
     void release_work() { work_.reset(); }
@@ -83,6 +87,7 @@ class Core {
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
     const ServerOptions options_;
     Handler& handler_;
+    std::shared_ptr<boost::asio::ssl::context> tls_;
     ServerStats stats_;
 
     std::atomic<bool> stopping_{false};
@@ -91,7 +96,7 @@ class Core {
 
     mutable std::mutex sessions_mutex_;
     std::condition_variable sessions_closed_;
-    std::unordered_map<const Session*, std::weak_ptr<Session>> sessions_;
+    std::unordered_map<const SessionBase*, std::weak_ptr<SessionBase>> sessions_;
 };
 
 }  // namespace keyledger::api::http::detail

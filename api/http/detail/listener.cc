@@ -117,7 +117,12 @@ void Listener::on_accept(beast::error_code ec, tcp::socket socket) {
     }
 
     // Refused only once stop() has begun; the socket then closes with the session.
-    auto session = std::make_shared<Session>(core_, std::move(socket));
+    std::shared_ptr<SessionBase> session;
+    if (auto* tls = core_->tls()) {
+        session = std::make_shared<Session<TlsStream>>(core_, std::move(socket), *tls);
+    } else {
+        session = std::make_shared<Session<PlainStream>>(core_, std::move(socket));
+    }
     if (core_->add(session)) {
         session->start();
     }

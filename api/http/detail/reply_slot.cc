@@ -24,7 +24,7 @@ bool ReplySlot::answer(Response response) {
     return true;
 }
 
-Responder ReplySlot::make_responder(std::shared_ptr<Session> session) {
+Responder ReplySlot::make_responder(std::shared_ptr<SessionBase> session) {
     auto slot = std::make_shared<ReplySlot>(std::move(session));
     return [slot = std::move(slot)](Response response) { slot->answer(std::move(response)); };
 }

@@ -10,11 +10,11 @@
 
 namespace keyledger::api::http::detail {
 
-class Session;
+class SessionBase;
 
 class ReplySlot {
   public:
-    explicit ReplySlot(std::shared_ptr<Session> session) : session_(std::move(session)) {}
+    explicit ReplySlot(std::shared_ptr<SessionBase> session) : session_(std::move(session)) {}
     ~ReplySlot();
 
     ReplySlot(const ReplySlot&) = delete;
@@ -24,10 +24,10 @@ class ReplySlot {
     bool answer(Response response);
 
     // A Responder around a new slot for `session`.
-    static Responder make_responder(std::shared_ptr<Session> session);
+    static Responder make_responder(std::shared_ptr<SessionBase> session);
 
   private:
-    std::shared_ptr<Session> session_;
+    std::shared_ptr<SessionBase> session_;
     std::atomic<bool> answered_{false};
 };
 

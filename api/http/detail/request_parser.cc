@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
 
 namespace keyledger::api::http::detail {
 
@@ -45,7 +46,15 @@ void RequestParser::on_response_impl(int, string_view, int, error_code&) {
 }
 
 void RequestParser::on_field_impl(field name, string_view name_string, string_view value,
-                                  error_code&) {
+                                  error_code& ec) {
+    // RFC 9112 6.3 lets a recipient merge equal Content-Lengths ("3, 3", or the field twice);
+    // we refuse them, as a proxy in front of us may have framed the body another way.
+    if (name == field::content_length) {
+        if (++content_length_fields_ > 1 || value.find(',') != string_view::npos) {
+            ec = boost::beast::http::error::bad_content_length;
+            return;
+        }
+    }
     if (name == field::host) {
         ++host_fields_;
     }

@@ -57,6 +57,7 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
     bool has_request_line_ = false;
     unsigned version_ = 0;
     std::size_t host_fields_ = 0;
+    std::size_t content_length_fields_ = 0;
     bool expects_continue_ = false;
 };
 

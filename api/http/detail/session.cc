@@ -53,29 +53,75 @@ std::string_view buffered_text(const beast::flat_buffer& buffer) {
 
 }  // namespace
 
-Session::Session(std::shared_ptr<Core> core, asio::ip::tcp::socket socket)
-    : core_(std::move(core)), stream_(std::move(socket)), remote_(peer_of(stream_.socket())) {}
+template <class Stream>
+Session<Stream>::Session(std::shared_ptr<Core> core, asio::ip::tcp::socket socket) requires(!kTls)
+    : core_(std::move(core)), stream_(std::move(socket)), remote_(peer_of(tcp().socket())) {}
 
-Session::~Session() {
+template <class Stream>
+Session<Stream>::Session(std::shared_ptr<Core> core, asio::ip::tcp::socket socket,
+                         asio::ssl::context& tls) requires(kTls)
+    : core_(std::move(core)),
+      stream_(beast::tcp_stream(std::move(socket)), tls),
+      remote_(peer_of(tcp().socket())) {}
+
+template <class Stream>
+Session<Stream>::~Session() {
     if (phase_ != Phase::closed) {
         core_->remove(this);
     }
 }
 
-void Session::start() {
-    asio::dispatch(stream_.get_executor(),
-                   beast::bind_front_handler(&Session::read_header, shared_from_this()));
+template <class Stream>
+void Session<Stream>::start() {
+    if constexpr (kTls) {
+        asio::dispatch(stream_.get_executor(),
+                       beast::bind_front_handler(&Session::handshake, self()));
+    } else {
+        asio::dispatch(stream_.get_executor(),
+                       beast::bind_front_handler(&Session::read_header, self()));
+    }
 }
 
-void Session::deliver(Response response) {
-    core_->post(stream_.get_executor(),
-                [self = shared_from_this(), response = std::move(response)]() mutable {
-                    self->on_response(std::move(response));
-                });
+// ---- TLS handshake ----------------------------------------------------------
+
+// The handshake is part of "accept to end of header": it runs under the
+// header deadline, so a client that stalls in it is closed like one that
+// stalls in its header.
+template <class Stream>
+void Session<Stream>::handshake() {
+    if constexpr (kTls) {
+        tcp().expires_after(core_->options().header_timeout);
+        stream_.async_handshake(asio::ssl::stream_base::server,
+                                beast::bind_front_handler(&Session::on_handshake, self()));
+    }
 }
 
-void Session::notify_stop() {
-    core_->post(stream_.get_executor(), [self = shared_from_this()] {
+template <class Stream>
+void Session<Stream>::on_handshake(beast::error_code ec) {
+    if (ec == beast::error::timeout) {
+        ++core_->stats().timeouts;
+        close();
+        return;
+    }
+    if (ec) {
+        // Not TLS, or TLS we do not accept: nothing can be answered.
+        ++core_->stats().tls_handshake_failures;
+        close();
+        return;
+    }
+    read_header();
+}
+
+template <class Stream>
+void Session<Stream>::deliver(Response response) {
+    core_->post(stream_.get_executor(), [self = self(), response = std::move(response)]() mutable {
+        self->on_response(std::move(response));
+    });
+}
+
+template <class Stream>
+void Session<Stream>::notify_stop() {
+    core_->post(stream_.get_executor(), [self = self()] {
         // No complete request yet: nothing is owed to this client.
         if (self->phase_ == Phase::reading_header) {
             self->close();
@@ -85,7 +131,8 @@ void Session::notify_stop() {
 
 // ---- keep-alive wait --------------------------------------------------------
 
-void Session::wait_for_request() {
+template <class Stream>
+void Session<Stream>::wait_for_request() {
     phase_ = Phase::reading_header;
     if (core_->stopping()) {
         close();
@@ -99,13 +146,13 @@ void Session::wait_for_request() {
     }
 
     // Otherwise wait for its first byte, which starts the header deadline.
-    stream_.expires_after(core_->options().idle_timeout);
-    stream_.async_read_some(
-        buffer_.prepare(kFirstReadBytes),
-        beast::bind_front_handler(&Session::on_request_bytes, shared_from_this()));
+    tcp().expires_after(core_->options().idle_timeout);
+    stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+                            beast::bind_front_handler(&Session::on_request_bytes, self()));
 }
 
-void Session::on_request_bytes(beast::error_code ec, std::size_t bytes) {
+template <class Stream>
+void Session<Stream>::on_request_bytes(beast::error_code ec, std::size_t bytes) {
     if (ec) {
         on_failure(ec);
         return;
@@ -116,7 +163,8 @@ void Session::on_request_bytes(beast::error_code ec, std::size_t bytes) {
 
 // ---- header -----------------------------------------------------------------
 
-void Session::read_header() {
+template <class Stream>
+void Session<Stream>::read_header() {
     phase_ = Phase::reading_header;
     parser_.emplace();
     parser_->header_limit(parser_header_limit(core_->options()));
@@ -125,13 +173,13 @@ void Session::read_header() {
     // boost::none: Beast 1.74 compares the length with it and finds it larger.)
     parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
 
-    stream_.expires_after(core_->options().header_timeout);
-    beast_http::async_read_header(
-        stream_, buffer_, *parser_,
-        beast::bind_front_handler(&Session::on_read_header, shared_from_this()));
+    tcp().expires_after(core_->options().header_timeout);
+    beast_http::async_read_header(stream_, buffer_, *parser_,
+                                  beast::bind_front_handler(&Session::on_read_header, self()));
 }
 
-void Session::on_read_header(beast::error_code ec, std::size_t bytes) {
+template <class Stream>
+void Session<Stream>::on_read_header(beast::error_code ec, std::size_t bytes) {
     const ServerOptions& options = core_->options();
     if (ec == beast_http::error::header_limit) {
         reject(classify_overflow(*parser_, buffered_text(buffer_), options));
@@ -162,14 +210,16 @@ void Session::on_read_header(beast::error_code ec, std::size_t bytes) {
 
 // ---- body -------------------------------------------------------------------
 
-void Session::send_continue() {
+template <class Stream>
+void Session<Stream>::send_continue() {
     phase_ = Phase::reading_body;
-    stream_.expires_after(core_->options().body_timeout);
+    tcp().expires_after(core_->options().body_timeout);
     asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
-                      beast::bind_front_handler(&Session::on_send_continue, shared_from_this()));
+                      beast::bind_front_handler(&Session::on_send_continue, self()));
 }
 
-void Session::on_send_continue(beast::error_code ec, std::size_t) {
+template <class Stream>
+void Session<Stream>::on_send_continue(beast::error_code ec, std::size_t) {
     if (ec) {
         on_failure(ec);
         return;
@@ -177,14 +227,16 @@ void Session::on_send_continue(beast::error_code ec, std::size_t) {
     read_body();
 }
 
-void Session::read_body() {
+template <class Stream>
+void Session<Stream>::read_body() {
     phase_ = Phase::reading_body;
-    stream_.expires_after(core_->options().body_timeout);
+    tcp().expires_after(core_->options().body_timeout);
     beast_http::async_read(stream_, buffer_, *parser_,
-                           beast::bind_front_handler(&Session::on_read_body, shared_from_this()));
+                           beast::bind_front_handler(&Session::on_read_body, self()));
 }
 
-void Session::on_read_body(beast::error_code ec, std::size_t) {
+template <class Stream>
+void Session<Stream>::on_read_body(beast::error_code ec, std::size_t) {
     if (ec == beast_http::error::body_limit) {
         reject(Rejection::body_too_large);
         return;
@@ -198,7 +250,8 @@ void Session::on_read_body(beast::error_code ec, std::size_t) {
 
 // ---- handler ----------------------------------------------------------------
 
-void Session::dispatch() {
+template <class Stream>
+void Session<Stream>::dispatch() {
     // The I/O threads are gone (this is stop() running the queue dry).
     if (core_->shut_down()) {
         close();
@@ -215,10 +268,10 @@ void Session::dispatch() {
     // No deadline while the engine works: it answers, or its dropped
     // Responder does, or stop() closes the connection.
     phase_ = Phase::handling;
-    stream_.expires_never();
+    tcp().expires_never();
     ++core_->stats().requests;
 
-    Responder respond = ReplySlot::make_responder(shared_from_this());
+    Responder respond = ReplySlot::make_responder(self());
     try {
         core_->handler().handle(std::move(request), respond);
     } catch (...) {
@@ -226,7 +279,8 @@ void Session::dispatch() {
     }
 }
 
-void Session::on_response(Response response) {
+template <class Stream>
+void Session<Stream>::on_response(Response response) {
     // Closed meanwhile (stop() gave up on this request): drop the answer.
     if (phase_ != Phase::handling) {
         return;
@@ -236,19 +290,21 @@ void Session::on_response(Response response) {
 
 // ---- answer -----------------------------------------------------------------
 
-void Session::write_response(Response response) {
+template <class Stream>
+void Session<Stream>::write_response(Response response) {
     keep_alive_ = keep_alive_ && !response.close && !core_->stopping();
     response_.emplace(to_wire(std::move(response), WireShape{version_, head_, keep_alive_}));
 
     // A client that does not read its answer is as slow as one that does not
     // send its body: the same deadline applies.
     phase_ = Phase::writing;
-    stream_.expires_after(core_->options().body_timeout);
+    tcp().expires_after(core_->options().body_timeout);
     beast_http::async_write(stream_, *response_,
-                            beast::bind_front_handler(&Session::on_write, shared_from_this()));
+                            beast::bind_front_handler(&Session::on_write, self()));
 }
 
-void Session::on_write(beast::error_code ec, std::size_t) {
+template <class Stream>
+void Session<Stream>::on_write(beast::error_code ec, std::size_t) {
     response_.reset();
     if (ec) {
         on_failure(ec);
@@ -261,7 +317,8 @@ void Session::on_write(beast::error_code ec, std::size_t) {
     wait_for_request();
 }
 
-void Session::reject(Rejection rejection) {
+template <class Stream>
+void Session<Stream>::reject(Rejection rejection) {
     count(rejection, core_->stats());
     parser_.reset();
     version_ = 11;
@@ -276,23 +333,32 @@ void Session::reject(Rejection rejection) {
 // destroy our answer in the client's buffers before it reads it (the usual
 // case after a 413: the client is still sending its body). So we stop sending,
 // read and drop what comes, and close on EOF, on a deadline or past a cap.
-void Session::linger() {
+template <class Stream>
+void Session<Stream>::linger() {
     phase_ = Phase::closing;
+    if constexpr (kTls) {
+        // close_notify, then the peer's, within the linger deadline.
+        tcp().expires_after(core_->options().linger_timeout);
+        stream_.async_shutdown(beast::bind_front_handler(&Session::on_tls_shutdown, self()));
+        return;
+    }
     beast::error_code ignored;
-    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
 
     lingered_bytes_ = 0;
     buffer_.clear();
-    stream_.expires_after(core_->options().linger_timeout);
+    tcp().expires_after(core_->options().linger_timeout);
     drain();
 }
 
-void Session::drain() {
+template <class Stream>
+void Session<Stream>::drain() {
     stream_.async_read_some(buffer_.prepare(kLingerChunkBytes),
-                            beast::bind_front_handler(&Session::on_linger, shared_from_this()));
+                            beast::bind_front_handler(&Session::on_linger, self()));
 }
 
-void Session::on_linger(beast::error_code ec, std::size_t bytes) {
+template <class Stream>
+void Session<Stream>::on_linger(beast::error_code ec, std::size_t bytes) {
     lingered_bytes_ += bytes;
     if (ec || lingered_bytes_ > kLingerBytes) {
         close();
@@ -301,7 +367,13 @@ void Session::on_linger(beast::error_code ec, std::size_t bytes) {
     drain();
 }
 
-void Session::on_failure(beast::error_code ec) {
+template <class Stream>
+void Session<Stream>::on_tls_shutdown(beast::error_code) {
+    close();
+}
+
+template <class Stream>
+void Session<Stream>::on_failure(beast::error_code ec) {
     if (ec == beast::error::timeout) {
         ++core_->stats().timeouts;
         close();
@@ -317,13 +389,17 @@ void Session::on_failure(beast::error_code ec) {
     close();
 }
 
-void Session::close() {
+template <class Stream>
+void Session<Stream>::close() {
     if (phase_ == Phase::closed) {
         return;
     }
     phase_ = Phase::closed;
-    stream_.close();
+    tcp().close();
     core_->remove(this);
 }
+
+template class Session<PlainStream>;
+template class Session<TlsStream>;
 
 }  // namespace keyledger::api::http::detail
