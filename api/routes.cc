@@ -3,6 +3,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "api/audit_routes.h"
 #include "api/log.h"
 #include "api/render/event_json.h"
 #include "api/responses.h"
@@ -695,6 +696,10 @@ void Service::management(const std::shared_ptr<Exchange>& ex) {
         on("GET", [&] { Routes::events(s, ex); });
     } else if (is({"audit", "verify"})) {
         on("GET", [&] { Routes::verify(s, ex); });
+    } else if (is({"audit", "explain"})) {
+        on("GET", [&] { Routes::read(s, ex, VerifyLog{}, audit_explain_route(engine_, ex)); });
+    } else if (is({"audit", "calls"})) {
+        on("GET", [&] { Routes::read(s, ex, VerifyLog{}, audit_calls_route(engine_, ex)); });
     } else if (is({"clock"}) && options_.manual_clock != nullptr) {
         on("POST", [&] { Routes::move_clock(s, ex); });
     }

@@ -1,0 +1,28 @@
+#pragma once
+// The store of a data directory opened for auditing: a RocksDB secondary instance, so it works
+// beside a running server without stopping it, and the read model (state and history index)
+// folded from the store's projection snapshot when it can be trusted, else from position 1.
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "audit/calls.h"
+#include "audit/problem.h"
+#include "eventstore/event_store.h"
+#include "projections/read_model.h"
+
+namespace keyledger::audit {
+
+// DIR/store, opened as a secondary. not_found when DIR holds no store; store otherwise.
+[[nodiscard]] Answer<std::unique_ptr<eventstore::EventStore>> open_for_audit(
+    const std::filesystem::path& data_dir);
+
+// The read model up to the store's head. `warn` hears, in plain words, about a snapshot that
+// could not be trusted (the model is then folded from position 1).
+[[nodiscard]] Answer<projections::ReadModel> load_model(
+    const eventstore::EventStore& store, const std::function<void(const std::string&)>& warn,
+    const ReadProgress& progress = {});
+
+}  // namespace keyledger::audit

@@ -1,0 +1,140 @@
+#include "audit/replay.h"
+
+#include <algorithm>
+
+#include "api/views.h"
+#include "engine/engine.h"
+#include "engine/rebuild.h"
+
+namespace keyledger::audit {
+
+using namespace domain;
+
+namespace {
+
+template <class Map, class Render>
+nlohmann::json rendered(const Map& entities, const std::function<bool(const std::string&)>& keep,
+                        const Render& render) {
+    std::vector<const typename Map::mapped_type*> chosen;
+    for (const auto& [id, entity] : entities) {
+        if (keep(id))
+            chosen.push_back(&entity);
+    }
+    std::sort(chosen.begin(), chosen.end(), [](auto* a, auto* b) { return a->id < b->id; });
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto* entity : chosen) {
+        out.push_back(render(*entity));
+    }
+    return out;
+}
+
+void merge_into(std::vector<std::uint64_t>& into, const std::vector<std::uint64_t>& more) {
+    into.insert(into.end(), more.begin(), more.end());
+    std::sort(into.begin(), into.end());
+    into.erase(std::unique(into.begin(), into.end()), into.end());
+}
+
+}  // namespace
+
+Answer<nlohmann::json> replay(const eventstore::EventStore& store,
+                              const projections::ReadModel& model, const ReplayQuestion& question,
+                              const ReadProgress& progress) {
+    const auto& history = model.history();
+    const std::uint64_t p = history.position_at(question.as_of);
+    const Instant t = question.as_of;
+    const Instant window = model.state().window_ms;
+
+    std::optional<std::string> account_id = question.account_id;
+    if (question.username) {
+        // Usernames are never reused (deleted accounts keep theirs), so today's index names the
+        // account that had it at any time.
+        const Account* account = model.state().account_by_name(*question.username);
+        if (account == nullptr) {
+            return problem(Failure::not_found, "no account named " + *question.username);
+        }
+        account_id = account->id;
+    }
+
+    State state;
+    std::string wanted;  // the filter's id; the keep functions below refer to it
+    std::function<bool(const std::string&)> keep_account = [](const std::string&) { return true; };
+    std::function<bool(const std::string&)> keep_token = keep_account;
+    std::function<bool(const std::string&)> keep_webhook = keep_account;
+    const bool filtered = account_id || question.token_id || question.webhook_id;
+    if (!filtered) {
+        // Everything at T: the whole log up to T, from the snapshot when it lies before T.
+        projections::ReadModel past;
+        if (auto snapshot = engine::load_snapshot(store);
+            snapshot && *snapshot && (*snapshot)->model.position() <= p) {
+            past = std::move((*snapshot)->model);
+        }
+        if (p > 0) {  // fold_log reads to the end of the log when asked for position 0
+            auto folded = engine::fold_log(store, past, p, [&](std::uint64_t) {
+                if (progress)
+                    progress(past.position(), p);
+            });
+            if (!folded) {
+                return problem(Failure::store, folded.error());
+            }
+        }
+        state = past.state();
+    } else {
+        std::vector<std::uint64_t> positions;
+        if (account_id) {
+            wanted = *account_id;
+            positions = history.positions_for_account(wanted, p);
+            keep_account = [&](const std::string& id) { return id == wanted; };
+            keep_token = [&](const std::string& id) {
+                const Token* token = state.token(id);
+                return token != nullptr && token->owner_id == wanted;
+            };
+            keep_webhook = [](const std::string&) { return false; };
+        } else if (question.token_id) {
+            wanted = *question.token_id;
+            positions = history.positions_for_token(wanted, p);
+            keep_account = [](const std::string&) { return false; };
+            keep_token = [&](const std::string& id) { return id == wanted; };
+            keep_webhook = keep_account;
+        } else {
+            wanted = *question.webhook_id;
+            // Ids carry their kind's prefix, so the index's list for the webhook's id holds only
+            // the webhook's own events; its app tokens are folded with their owners.
+            positions = history.positions_for_account(wanted, p);
+            if (const Webhook* now = model.state().webhook(wanted)) {
+                for (const auto& token_id : now->token_ids) {
+                    merge_into(positions, history.positions_for_token(token_id, p));
+                }
+            }
+            keep_account = [](const std::string&) { return false; };
+            keep_token = [&](const std::string& id) {
+                const Token* token = state.token(id);
+                return token != nullptr && token->webhook_id == wanted;
+            };
+            keep_webhook = [&](const std::string& id) { return id == wanted; };
+        }
+        auto past = engine::fold_positions(store, window, positions);
+        if (!past) {
+            return problem(Failure::store, past.error());
+        }
+        state = std::move(*past);
+        const bool found = account_id          ? state.account(wanted) != nullptr
+                           : question.token_id ? state.token(wanted) != nullptr
+                                               : state.webhook(wanted) != nullptr;
+        if (!found) {
+            return problem(Failure::not_found, wanted + " did not exist at " + format_instant(t));
+        }
+    }
+
+    return nlohmann::json{
+        {"as_of", format_instant(t)},
+        {"position", p},
+        {"accounts", rendered(state.accounts, keep_account,
+                              [&](const Account& a) { return api::user_json(state, a, t); })},
+        {"tokens",
+         rendered(state.tokens, keep_token,
+                  [&](const Token& k) { return api::token_json(state, k, std::nullopt, t); })},
+        {"webhooks", rendered(state.webhooks, keep_webhook,
+                              [&](const Webhook& w) { return api::webhook_json(state, w); })}};
+}
+
+}  // namespace keyledger::audit

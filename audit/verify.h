@@ -1,0 +1,44 @@
+#pragma once
+// `keyledger audit verify`: the whole hash chain (EventStore::verify), then every projection
+// rebuilt from the log and compared with the store's projection snapshot at the snapshot's own
+// position. A snapshot is only a shortcut, but a snapshot that disagrees with the log it claims
+// to summarise means that the log or the snapshot was altered: verify reports it.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "audit/calls.h"
+#include "audit/problem.h"
+#include "eventstore/event_store.h"
+
+namespace keyledger::audit {
+
+// A signed checkpoint to compare the log with (audit/transparency/checkpoint_check.h).
+struct CheckpointFile {
+    std::filesystem::path file;
+    std::filesystem::path public_key;
+    std::string source;  // "latest" (the store's newest) or "given" (handed in by the auditor)
+};
+
+// store when the store cannot be read at all. Otherwise:
+//
+//   {"ok", "events", "head",
+//    "first_bad_position"? and "reason"? (the earliest finding, when not ok),
+//    "chain": {"ok", "events", "head", "first_bad_position"?, "reason"?},
+//    "projections": {"ok", "rebuilt_to", "snapshot_position"?, "first_bad_position"?,
+//                    "reason"?},
+//    "checkpoints": [{"file", "source", "ok", "checkpoint_size", "log_size",
+//                     "first_bad_position"?, "reason"?}, ...]}
+//
+// A truncated or consistently re-chained log is still a valid chain: only the checkpoints, kept
+// outside the store, catch it. A checkpoint that cannot be checked (unreadable, bad signature
+// file) is a finding too. `progress` is told about the rebuild.
+[[nodiscard]] Answer<nlohmann::json> verify(const eventstore::EventStore& store,
+                                            const std::vector<CheckpointFile>& checkpoints = {},
+                                            const ReadProgress& progress = {});
+
+}  // namespace keyledger::audit

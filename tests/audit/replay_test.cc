@@ -1,0 +1,121 @@
+// audit::replay: the whole state at an instant, or only what a filter names.
+
+#include <gtest/gtest.h>
+
+#include "audit/replay.h"
+#include "tests/audit/ledger.h"
+#include "tests/engine/temp_dir.h"
+
+namespace keyledger::testing {
+namespace {
+
+using namespace domain;
+using nlohmann::json;
+
+class Replay : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        ledger.shop();
+        ledger.clock.set(kStart + 10 * kDay);
+        ledger.must(CreateUser{"usr_bob", "bob", AccountKind::person, 0, ""});
+        ledger.must(IssueApiToken{"usr_bob", "tok_bob", "bob's", std::nullopt, digest_of("b")});
+        ledger.clock.set(kStart + 20 * kDay);
+        ledger.must(RevokeToken{"tok_bob"});
+    }
+    audit::Answer<json> ask(audit::ReplayQuestion question) {
+        return audit::replay(ledger.store(), ledger.model(), question);
+    }
+    static std::vector<std::string> ids(const json& list) {
+        std::vector<std::string> ids;
+        for (const auto& item : list)
+            ids.push_back(item["id"]);
+        return ids;
+    }
+
+    TempDir dir{memory_backed_temp()};
+    Ledger ledger{dir.path()};
+};
+
+TEST_F(Replay, EverythingAsItWasAtTheInstant) {
+    auto before_bob = ask({.as_of = kStart + 5 * kDay});
+    ASSERT_TRUE(before_bob.has_value());
+    EXPECT_EQ(ids((*before_bob)["accounts"]), (std::vector<std::string>{"usr_admin", "usr_alice"}));
+    EXPECT_EQ(ids((*before_bob)["tokens"]), (std::vector<std::string>{"tok_admin", "tok_shop"}));
+    EXPECT_EQ(ids((*before_bob)["webhooks"]), (std::vector<std::string>{"whk_shop"}));
+
+    auto between = ask({.as_of = kStart + 15 * kDay});
+    ASSERT_TRUE(between.has_value());
+    EXPECT_EQ((*between)["tokens"][1]["id"], "tok_bob");
+    EXPECT_EQ((*between)["tokens"][1]["status"], "valid");
+
+    auto after = ask({.as_of = kStart + 20 * kDay});
+    ASSERT_TRUE(after.has_value());
+    EXPECT_EQ((*after)["tokens"][1]["status"], "token_revoked");
+    EXPECT_EQ((*after)["position"], ledger.head());
+    // Sixty days after its creation with no activity, alice is inactive.
+    auto late = ask({.as_of = kStart + 60 * kDay});
+    ASSERT_TRUE(late.has_value());
+    EXPECT_EQ((*late)["accounts"][1]["status"], "inactive");
+    EXPECT_EQ((*late)["accounts"][1]["inactive_since"], "2026-03-02T00:00:00.000Z");
+}
+
+TEST_F(Replay, FiltersByAccountUsernameTokenAndWebhook) {
+    auto by_id = ask({.as_of = kStart + 15 * kDay, .account_id = "usr_bob"});
+    ASSERT_TRUE(by_id.has_value());
+    EXPECT_EQ(ids((*by_id)["accounts"]), (std::vector<std::string>{"usr_bob"}));
+    EXPECT_EQ(ids((*by_id)["tokens"]), (std::vector<std::string>{"tok_bob"}));
+    EXPECT_TRUE((*by_id)["webhooks"].empty());
+
+    auto by_name = ask({.as_of = kStart + 15 * kDay, .username = "bob"});
+    ASSERT_TRUE(by_name.has_value());
+    EXPECT_EQ(*by_name, *by_id);
+
+    auto token = ask({.as_of = kStart + 25 * kDay, .token_id = "tok_bob"});
+    ASSERT_TRUE(token.has_value());
+    EXPECT_TRUE((*token)["accounts"].empty());
+    EXPECT_EQ(ids((*token)["tokens"]), (std::vector<std::string>{"tok_bob"}));
+    EXPECT_EQ((*token)["tokens"][0]["status"], "token_revoked");
+
+    auto webhook = ask({.as_of = kStart + 25 * kDay, .webhook_id = "whk_shop"});
+    ASSERT_TRUE(webhook.has_value());
+    EXPECT_EQ(ids((*webhook)["webhooks"]), (std::vector<std::string>{"whk_shop"}));
+    EXPECT_EQ(ids((*webhook)["tokens"]), (std::vector<std::string>{"tok_shop"}));
+    EXPECT_TRUE((*webhook)["accounts"].empty());
+}
+
+TEST_F(Replay, AFilteredReplayEqualsTheSameEntitiesOfTheFullOne) {
+    for (Instant t : {kStart, kStart + 10 * kDay, kStart + 15 * kDay, kStart + 70 * kDay}) {
+        auto full = ask({.as_of = t});
+        ASSERT_TRUE(full.has_value());
+        for (const std::string token : {"tok_shop", "tok_admin"}) {
+            auto filtered = ask({.as_of = t, .token_id = token});
+            ASSERT_TRUE(filtered.has_value());
+            json same;
+            for (const auto& item : (*full)["tokens"]) {
+                if (item["id"] == token)
+                    same = item;
+            }
+            EXPECT_EQ((*filtered)["tokens"][0], same) << token << " at " << format_instant(t);
+        }
+        auto alice = ask({.as_of = t, .account_id = "usr_alice"});
+        ASSERT_TRUE(alice.has_value());
+        EXPECT_EQ((*alice)["accounts"][0], (*full)["accounts"][1]) << format_instant(t);
+    }
+}
+
+TEST_F(Replay, WhatDidNotExistYetIsNotFound) {
+    auto early = ask({.as_of = kStart + 5 * kDay, .token_id = "tok_bob"});
+    ASSERT_FALSE(early.has_value());
+    EXPECT_EQ(early.error().failure, audit::Failure::not_found);
+    auto nobody = ask({.as_of = kStart + 5 * kDay, .username = "carol"});
+    ASSERT_FALSE(nobody.has_value());
+    EXPECT_EQ(nobody.error().failure, audit::Failure::not_found);
+    // Before the first event: an empty world, not an error.
+    auto nothing = ask({.as_of = kStart - 1});
+    ASSERT_TRUE(nothing.has_value());
+    EXPECT_EQ((*nothing)["position"], 0);
+    EXPECT_TRUE((*nothing)["accounts"].empty());
+}
+
+}  // namespace
+}  // namespace keyledger::testing

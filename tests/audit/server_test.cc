@@ -1,0 +1,230 @@
+// The audit tools against a real running server with a manual clock: the CLI reads the live
+// store through a RocksDB secondary without stopping the server, and the HTTP routes answer the
+// same JSON, to the roles API.md gives /v1/audit/verify, in the order of the other GET routes.
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "tests/e2e/api_client.h"
+#include "tests/e2e/server_process.h"
+#include "tests/engine/temp_dir.h"
+
+namespace keyledger::testing {
+namespace {
+
+constexpr std::int64_t kDayMs = 86'400'000;
+constexpr const char* kStart = "2026-01-01T00:00:00.000Z";
+
+class AuditServer : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        auto init = run_keyledger({"init", "--data-dir", data_dir(), "--at", kStart});
+        ASSERT_EQ(init.exit_code, 0) << init.err;
+        admin = Json::parse(init.out).at("secret");
+        server = std::make_unique<ServerProcess>(
+            std::vector<std::string>{"--data-dir", data_dir(), "--clock", "manual", "--start",
+                                     kStart, "--password-cost", "minimal"});
+        ASSERT_TRUE(server->started()) << server->startup_error();
+        api = std::make_unique<ApiClient>(server->port());
+
+        auditor = token_of_new_user("auditor", "auditor");
+        hooks_admin = token_of_new_user("hooks", "webhook_admin");
+        Reply owner =
+            api->post("/v1/users", admin, {{"username", "shopowner"}, {"kind", "service"}});
+        ASSERT_EQ(owner.status, 201u) << owner.body;
+        owner_id = owner.json.at("id");
+        Reply webhook = api->post("/v1/webhooks", admin,
+                                  {{"name", "shop"}, {"auth", "bearer"}, {"owner_id", owner_id}});
+        ASSERT_EQ(webhook.status, 201u) << webhook.body;
+        webhook_id = webhook.json.at("id");
+        app_token_id = webhook.json.at("app_token").at("id");
+        app_secret = webhook.json.at("app_token").at("secret");
+        ASSERT_EQ(api->hook(webhook_id, "Bearer " + app_secret).status, 202u);
+
+        // 61 days on: everybody but the shop's owner keeps active with a read now and then.
+        for (std::int64_t days : {30, 31}) {
+            api->advance(admin, days * kDayMs);
+            ASSERT_EQ(api->get("/v1/audit/verify", auditor).status, 200u);
+            ASSERT_EQ(api->get("/v1/webhooks/" + webhook_id, hooks_admin).status, 200u);
+        }
+        Reply refused = api->hook(webhook_id, "Bearer " + app_secret);
+        ASSERT_EQ(refused.status, 401u);
+        ASSERT_EQ(refused.json.at("error"), "owner_inactive");
+        // Whatever the tests record from now on is decided an hour later than all of the above.
+        api->advance(admin, 3'600'000);
+    }
+    void TearDown() override {
+        if (server)
+            server->stop();
+    }
+
+    std::string data_dir() const { return dir.path().string() + "/data"; }
+    std::string token_of_new_user(const std::string& name, const std::string& role) {
+        Reply user = api->post("/v1/users", admin,
+                               {{"username", name}, {"kind", "service"}, {"roles", {role}}});
+        EXPECT_EQ(user.status, 201u) << user.body;
+        Reply token = api->post("/v1/users/" + user.json.at("id").get<std::string>() + "/tokens",
+                                admin, Json::object());
+        EXPECT_EQ(token.status, 201u) << token.body;
+        return token.json.at("secret");
+    }
+
+    CommandResult audit(std::vector<std::string> args) {
+        args.insert(args.begin(), "audit");
+        args.push_back("--data-dir");
+        args.push_back(data_dir());
+        return run_keyledger(args);
+    }
+    Json audit_json(std::vector<std::string> args) {
+        args.push_back("--format");
+        args.push_back("json");
+        auto result = audit(args);
+        EXPECT_EQ(result.exit_code, 0) << result.err;
+        return result.exit_code == 0 ? Json::parse(result.out) : Json();
+    }
+
+    TempDir dir;
+    std::unique_ptr<ServerProcess> server;
+    std::unique_ptr<ApiClient> api;
+    std::string admin, auditor, hooks_admin;
+    std::string owner_id, webhook_id, app_token_id, app_secret;
+};
+
+TEST_F(AuditServer, TheCliReadsTheLiveStoreWithoutStoppingTheServer) {
+    Json calls = audit_json({"calls", "--webhook", webhook_id});
+    ASSERT_EQ(calls["calls"].size(), 2u) << calls.dump(2);
+    EXPECT_EQ(calls["calls"][0]["outcome"], "accepted");
+    EXPECT_EQ(calls["calls"][1]["outcome"], "owner_inactive");
+
+    // A call made now is seen by the next command: each opens a fresh secondary.
+    ASSERT_EQ(api->hook(webhook_id, "Bearer " + app_secret).status, 401u);
+    EXPECT_EQ(audit_json({"calls", "--webhook", webhook_id})["calls"].size(), 3u);
+
+    Json verify = audit_json({"verify"});
+    EXPECT_EQ(verify["ok"], true) << verify.dump(2);
+
+    const std::string now = "2026-03-03T00:00:00.000Z";
+    Json explain =
+        audit_json({"explain", "--token", app_token_id, "--webhook", webhook_id, "--at", now});
+    EXPECT_EQ(explain["status"], "owner_inactive");
+    EXPECT_NE(explain["because"].get<std::string>().find("inactive since"), std::string::npos);
+
+    const std::string call_id = calls["calls"][1]["call_id"];
+    Json call = audit_json({"explain", "--call", call_id});
+    EXPECT_EQ(call["call"]["outcome"], "owner_inactive");
+    EXPECT_EQ(call["agrees"], true);
+
+    Json replay = audit_json({"replay", "--as-of", now, "--token", app_token_id});
+    EXPECT_EQ(replay["tokens"][0]["status"], "owner_inactive");
+
+    auto exported = audit({"export", "--format", "ndjson"});
+    ASSERT_EQ(exported.exit_code, 0) << exported.err;
+    std::istringstream lines(exported.out);
+    std::string line;
+    std::uint64_t count = 0;
+    while (std::getline(lines, line)) {
+        EXPECT_EQ(Json::parse(line)["position"], ++count);
+        EXPECT_EQ(line.find("secret_hash"), std::string::npos);
+        EXPECT_EQ(line.find("password_hash"), std::string::npos);
+        EXPECT_EQ(line.find(app_secret), std::string::npos);
+    }
+    EXPECT_GE(count, verify["events"].get<std::uint64_t>());
+
+    // Human output says the same in words.
+    auto human = audit({"explain", "--token", app_token_id, "--at", now});
+    ASSERT_EQ(human.exit_code, 0) << human.err;
+    EXPECT_NE(human.out.find(": owner_inactive"), std::string::npos) << human.out;
+    EXPECT_NE(human.out.find("because owner"), std::string::npos) << human.out;
+}
+
+TEST_F(AuditServer, TheCliExitCodes) {
+    EXPECT_EQ(audit({"explain", "--token", app_token_id}).exit_code, 2);  // no point in time
+    EXPECT_EQ(audit({"explain", "--token", app_token_id, "--at", "yesterday"}).exit_code, 2);
+    EXPECT_EQ(audit({"replay", "--as-of", kStart, "--token", "a", "--webhook", "b"}).exit_code, 2);
+    EXPECT_EQ(audit({"calls", "--webhook", webhook_id, "--from", "2026-02-01T00:00:00Z", "--to",
+                     "2026-01-01T00:00:00Z"})
+                  .exit_code,
+              2);
+    auto unknown = audit({"explain", "--token", "tok_nope", "--at", kStart});
+    EXPECT_EQ(unknown.exit_code, 1);
+    EXPECT_NE(unknown.err.find("tok_nope"), std::string::npos) << unknown.err;
+    EXPECT_EQ(audit({"calls", "--webhook", "whk_nope"}).exit_code, 1);
+    EXPECT_EQ(audit({"explain", "--call", "call_nope"}).exit_code, 1);
+    auto nowhere = run_keyledger({"audit", "verify", "--data-dir", dir.path().string() + "/no"});
+    EXPECT_EQ(nowhere.exit_code, 1);
+    EXPECT_NE(nowhere.err.find("not a readable keyledger data directory"), std::string::npos);
+}
+
+TEST_F(AuditServer, HttpRoutesAnswerTheCliJson) {
+    const std::string at = "2026-03-02T12:00:00.000Z";
+    Reply explain = api->get(
+        "/v1/audit/explain?token_id=" + app_token_id + "&webhook_id=" + webhook_id + "&at=" + at,
+        auditor);
+    ASSERT_EQ(explain.status, 200u) << explain.body;
+    EXPECT_EQ(explain.json, audit_json({"explain", "--token", app_token_id, "--webhook", webhook_id,
+                                        "--at", at}));
+
+    // At the position of the first (accepted) call: valid then.
+    const std::string first_call = std::to_string(
+        audit_json({"calls", "--webhook", webhook_id})["calls"][0]["position"].get<int>());
+    Reply by_position = api->get(
+        "/v1/audit/explain?token_id=" + app_token_id + "&at_position=" + first_call, auditor);
+    ASSERT_EQ(by_position.status, 200u) << by_position.body;
+    EXPECT_EQ(by_position.json["status"], "valid");
+    EXPECT_EQ(by_position.json,
+              audit_json({"explain", "--token", app_token_id, "--at-position", first_call}));
+
+    const std::string range = "&from=2026-01-01T00:00:00.000Z&to=2026-03-03T00:00:00.001Z";
+    Reply calls = api->get("/v1/audit/calls?webhook_id=" + webhook_id + range, auditor);
+    ASSERT_EQ(calls.status, 200u) << calls.body;
+    EXPECT_EQ(calls.json["count"], 2);
+    EXPECT_EQ(calls.json,
+              audit_json({"calls", "--webhook", webhook_id, "--from", "2026-01-01T00:00:00.000Z",
+                          "--to", "2026-03-03T00:00:00.001Z"}));
+    // The user_admin may ask too; without a role or a credential, nobody may.
+    EXPECT_EQ(api->get("/v1/audit/calls?webhook_id=" + webhook_id, admin).status, 200u);
+}
+
+TEST_F(AuditServer, HttpRoutesCheckInTheOrderOfTheOtherGetRoutes) {
+    const std::string explain = "/v1/audit/explain?token_id=" + app_token_id;
+    auto error_of = [](const Reply& reply) { return reply.json.value("error", ""); };
+
+    EXPECT_EQ(api->get(explain, "").status, 401u);
+    EXPECT_EQ(api->get("/v1/audit/calls?webhook_id=" + webhook_id, "").status, 401u);
+    // 403 for the role comes before any problem with the query.
+    Reply forbidden = api->get(explain + "&at=garbage", hooks_admin);
+    EXPECT_EQ(forbidden.status, 403u);
+    EXPECT_EQ(error_of(forbidden), "missing_role");
+    EXPECT_EQ(api->get("/v1/audit/calls?webhook_id=" + webhook_id, hooks_admin).status, 403u);
+
+    Reply bad_instant = api->get(explain + "&at=garbage", auditor);
+    EXPECT_EQ(bad_instant.status, 400u);
+    EXPECT_EQ(error_of(bad_instant), "bad_instant");
+    Reply future = api->get(explain + "&at=2030-01-01T00:00:00Z", auditor);
+    EXPECT_EQ(future.status, 400u);
+    EXPECT_EQ(error_of(future), "as_of_in_future");
+    EXPECT_EQ(error_of(api->get(explain + "&at=2026-01-02T00:00:00Z&at_position=3", auditor)),
+              "bad_request");
+    EXPECT_EQ(error_of(api->get(explain + "&at_position=99999", auditor)), "bad_request");
+    EXPECT_EQ(error_of(api->get(explain + "&token_id=again", auditor)), "bad_request");
+    EXPECT_EQ(error_of(api->get("/v1/audit/explain", auditor)), "bad_request");
+
+    Reply unknown = api->get("/v1/audit/explain?token_id=tok_nope", auditor);
+    EXPECT_EQ(unknown.status, 404u);
+    EXPECT_EQ(error_of(unknown), "not_found");
+    EXPECT_EQ(api->get(explain + "&at_position=0", auditor).status, 404u);
+    EXPECT_EQ(api->get(explain + "&at=2025-12-01T00:00:00Z", auditor).status, 404u);
+    EXPECT_EQ(api->get("/v1/audit/calls?webhook_id=whk_nope", auditor).status, 404u);
+    EXPECT_EQ(error_of(api->get("/v1/audit/calls", auditor)), "bad_request");
+    EXPECT_EQ(error_of(api->get("/v1/audit/calls?webhook_id=" + webhook_id +
+                                    "&from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z",
+                                auditor)),
+              "bad_request");
+    EXPECT_EQ(error_of(api->get("/v1/audit/calls?webhook_id=" + webhook_id + "&to=never", auditor)),
+              "bad_instant");
+    EXPECT_EQ(api->send("POST", "/v1/audit/calls", auditor, Json::object()).status, 405u);
+}
+
+}  // namespace
+}  // namespace keyledger::testing
