@@ -2,7 +2,8 @@
 //   append_per_s     EventStore::append, batches of --kl_batch events (64), sync on
 //   raw_append_per_s RocksDB WriteBatch of the same number of values of the same size, sync on
 //   raw_scan_per_s   forward scan of the store's own "events" column family with plain RocksDB
-//   replay_per_s     folding the whole log into the live projections (engine open)
+//   replay_per_s     folding the whole log into a fresh read model (engine::rebuild), the
+//                    work of a start-up without a snapshot
 //   verify_per_s     EventStore::verify (every hash, link and stream index)
 //   prove_per_s      the pass over the log every proof command makes: the Merkle tree of all
 //                    event hashes (transparency::read_log_tree), in events per second
@@ -23,6 +24,7 @@
 #include "bench/support/raw_rocks.h"
 #include "bench/support/scratch_dir.h"
 #include "engine/engine.h"
+#include "engine/rebuild.h"
 #include "eventstore/detail/layout.h"
 
 namespace keyledger::bench {
@@ -173,24 +175,22 @@ void BM_raw_scan(benchmark::State& bm) {
 
 void BM_replay(benchmark::State& bm) {
     ReadStore& rs = read_store();
-    const engine::ManualClock clock(kBenchEpochMs);
+    auto store = open_read_only(rs.path);
+    if (!store) {
+        bm.SkipWithError("cannot open the read store");
+        return;
+    }
     std::uint64_t events = 0;
     for (auto _ : bm) {
-        auto store = open_read_only(rs.path);
-        if (!store) {
-            bm.SkipWithError("cannot open the read store");
+        auto model = engine::rebuild(*store);
+        if (!model) {
+            bm.SkipWithError(model.error().c_str());
             break;
         }
-        // TODO(perf): time engine::rebuild() instead once it is implemented (engine/rebuild.h).
-        auto engine = engine::Engine::open(std::move(store), clock, {});
-        if (!engine) {
-            bm.SkipWithError(engine.error().c_str());
-            break;
-        }
-        events += (*engine)->model().position();
-        // Closing (and whatever the engine writes when it stops) is not part of the replay.
+        events += model->position();
+        // Freeing the model is not part of the replay.
         bm.PauseTiming();
-        engine->reset();
+        model = projections::ReadModel();
         bm.ResumeTiming();
     }
     bm.counters["replay_per_s"] =
