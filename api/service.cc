@@ -177,15 +177,16 @@ void Service::operations(const std::shared_ptr<Exchange>& ex) {
         ex->respond(json_response(200, {{"status", "up"}}));
         return;
     }
-    const bool ready = engine_.running() && !engine_.failed();
+    const std::string unavailable = engine_.unavailable_reason();
+    const bool ready = engine_.running() && unavailable.empty();
     if (name == "readyz") {
         if (ready) {
             ex->respond(json_response(
                 200, {{"status", "ready"}, {"position", engine_.stats().head_position.load()}}));
+        } else if (!unavailable.empty()) {
+            ex->respond(store_unavailable(unavailable));
         } else {
-            ex->respond(error(503, engine_.failed() ? "store_unavailable" : "not_ready",
-                              engine_.failed() ? "the store refused a write; restart the server"
-                                               : "the server is starting"));
+            ex->respond(error(503, "not_ready", "the server is starting"));
         }
         return;
     }
@@ -393,7 +394,7 @@ void Service::decide_authenticated(engine::Transaction& tx, const std::shared_pt
     if (outcome.deferred) {
         tx.then([this, ex, deferred = std::move(outcome.deferred)](bool durable) {
             if (!durable) {
-                ex->respond(store_unavailable());
+                ex->respond(store_unavailable(engine_.unavailable_reason()));
                 return;
             }
             boost::asio::post(workers_, [ex, deferred] { ex->respond(deferred()); });
@@ -405,17 +406,19 @@ void Service::decide_authenticated(engine::Transaction& tx, const std::shared_pt
 
 void Service::respond_after(engine::Transaction& tx, const std::shared_ptr<Exchange>& ex,
                             http::Response response) {
-    tx.then([ex, response = std::move(response)](bool durable) mutable {
-        ex->respond(durable ? std::move(response) : store_unavailable());
+    tx.then([this, ex, response = std::move(response)](bool durable) mutable {
+        ex->respond(durable ? std::move(response)
+                            : store_unavailable(engine_.unavailable_reason()));
     });
 }
 
 void Service::submit(const std::shared_ptr<Exchange>& ex,
                      std::function<void(engine::Transaction&)> decide) {
-    const bool queued = engine_.submit(
-        engine::Engine::Job{std::move(decide), [ex] { ex->respond(store_unavailable()); }});
+    const bool queued = engine_.submit(engine::Engine::Job{
+        std::move(decide),
+        [this, ex] { ex->respond(store_unavailable(engine_.unavailable_reason())); }});
     if (!queued) {
-        ex->respond(store_unavailable());
+        ex->respond(store_unavailable(engine_.unavailable_reason()));
     }
 }
 
@@ -468,8 +471,13 @@ http::Response rate_limited(std::chrono::milliseconds wait, std::string_view mes
     return response;
 }
 
-http::Response store_unavailable() {
-    return error(503, "store_unavailable", "the store cannot record decisions now; retry later");
+http::Response store_unavailable(std::string_view reason) {
+    http::Response response =
+        error(503, "store_unavailable",
+              reason.empty() ? "the store cannot record decisions now; retry later"
+                             : std::string(reason));
+    response.headers.emplace_back("Retry-After", "5");
+    return response;
 }
 
 }  // namespace keyledger::api

@@ -55,7 +55,8 @@ std::optional<domain::Instant> take_instant(Body& body, const char* name, bool r
 http::Response refusal_response(const domain::Refusal& refusal, const domain::State& state,
                                 domain::Instant now);
 
-http::Response store_unavailable();
+// 503 with the engine's reason (a full disk, a failed write) when it has one.
+http::Response store_unavailable(std::string_view reason = {});
 
 // 429 rate_limited with Retry-After.
 http::Response rate_limited(std::chrono::milliseconds wait, std::string_view message);

@@ -10,6 +10,7 @@
 #include "api/log.h"
 #include "api/service.h"
 #include "app/data_dir.h"
+#include "app/server_checkpoints.h"
 
 namespace keyledger::app {
 namespace {
@@ -152,6 +153,11 @@ int serve(const ServeOptions& options) {
         return fail(server.error());
     }
     service.set_server_stats(&(*server)->stats());
+    transparency::CheckpointWriterOptions checkpoint_options;
+    checkpoint_options.warn = [](const std::string& message) {
+        api::log_line(spdlog::level::warn, "checkpoint_problem", {{"message", message}});
+    };
+    ServerCheckpoints checkpoints(engine.store(), options.data_dir, checkpoint_options);
     api::log_line(spdlog::level::info, "server_started",
                   {{"listen", address->first + ":" + std::to_string((*server)->port())},
                    {"data_dir", options.data_dir.string()},
@@ -169,6 +175,7 @@ int serve(const ServeOptions& options) {
     (*server)->stop();
     service.set_server_stats(nullptr);
     engine.stop();
+    checkpoints.stop();
     api::log_line(spdlog::level::info, "server_stopped",
                   {{"position", engine.store().head_position()},
                    {"snapshot_position", engine.stats().snapshot_position.load()}});
