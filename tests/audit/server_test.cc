@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "tests/e2e/api_client.h"
@@ -224,6 +226,60 @@ TEST_F(AuditServer, HttpRoutesCheckInTheOrderOfTheOtherGetRoutes) {
     EXPECT_EQ(error_of(api->get("/v1/audit/calls?webhook_id=" + webhook_id + "&to=never", auditor)),
               "bad_instant");
     EXPECT_EQ(api->send("POST", "/v1/audit/calls", auditor, Json::object()).status, 405u);
+}
+
+}  // namespace
+}  // namespace keyledger::testing
+
+namespace keyledger::testing {
+namespace {
+
+// verify compares the log with checkpoints kept outside it: a log restored from an older copy
+// is a valid chain, and only a later checkpoint tells that events are missing.
+TEST(AuditCheckpoints, VerifyCatchesATruncatedLogWithACheckpointKeptElsewhere) {
+    TempDir dir;
+    const std::string data = dir.path().string() + "/data";
+    const std::string older = dir.path().string() + "/older";
+    ASSERT_EQ(run_keyledger({"init", "--data-dir", data}).exit_code, 0);  // system clock
+    std::filesystem::copy(data, older, std::filesystem::copy_options::recursive);
+    auto issued =
+        run_keyledger({"admin", "issue-token", "--data-dir", data, "--username", "admin"});
+    ASSERT_EQ(issued.exit_code, 0) << issued.err;
+    auto checkpoint = run_keyledger({"audit", "checkpoint", "--data-dir", data});
+    ASSERT_EQ(checkpoint.exit_code, 0) << checkpoint.err;
+    const std::string kept = dir.path().string() + "/kept.checkpoint";
+    {
+        std::ofstream out(kept);
+        out << checkpoint.out;
+    }
+    const std::string key = data + "/keys/checkpoint.pub";
+
+    auto intact = run_keyledger(
+        {"audit", "verify", "--data-dir", data, "--checkpoint", kept, "--format", "json"});
+    ASSERT_EQ(intact.exit_code, 0) << intact.out << intact.err;
+    Json report = Json::parse(intact.out);
+    ASSERT_EQ(report["checkpoints"].size(), 1u);
+    EXPECT_EQ(report["checkpoints"][0]["source"], "given");
+    EXPECT_EQ(report["checkpoints"][0]["ok"], true);
+
+    // The older copy is an intact chain on its own...
+    auto alone = run_keyledger({"audit", "verify", "--data-dir", older, "--format", "json"});
+    EXPECT_EQ(alone.exit_code, 0) << alone.out;
+    // ...but not the history the checkpoint signed.
+    auto truncated = run_keyledger({"audit", "verify", "--data-dir", older, "--checkpoint", kept,
+                                    "--public-key", key, "--format", "json"});
+    EXPECT_EQ(truncated.exit_code, 1) << truncated.out;
+    Json bad = Json::parse(truncated.out);
+    EXPECT_EQ(bad["ok"], false);
+    EXPECT_EQ(bad["chain"]["ok"], true);
+    EXPECT_EQ(bad["checkpoints"][0]["ok"], false);
+    EXPECT_NE(bad["reason"].get<std::string>().find("truncated"), std::string::npos) << bad.dump(2);
+
+    // A checkpoint that cannot be checked is a failure too, never silently skipped.
+    auto missing = run_keyledger(
+        {"audit", "verify", "--data-dir", data, "--checkpoint", dir.path().string() + "/none"});
+    EXPECT_EQ(missing.exit_code, 1);
+    EXPECT_NE(missing.out.find("could not be checked"), std::string::npos) << missing.out;
 }
 
 }  // namespace
