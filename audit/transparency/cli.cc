@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/commands.h"
+#include "audit/transparency/checkpoint_check.h"
 #include "audit/transparency/file_io.h"
 #include "audit/transparency/keys.h"
 #include "audit/transparency/log_proofs.h"
@@ -33,8 +34,18 @@ void add_common(CLI::App& command, Common& common) {
         ->capture_default_str();
 }
 
-std::expected<std::unique_ptr<eventstore::EventStore>, std::string> open_store(
-    const fs::path& data_dir) {
+// The store as a secondary instance. The newest stored checkpoint is listed first, so that it
+// covers nothing the open cannot see (see tr::ProofSource).
+struct OpenedStore {
+    std::unique_ptr<eventstore::EventStore> store;
+    std::optional<fs::path> newest_stored;
+    tr::ProofSource source(const fs::path& data_dir) const {
+        return {*store, data_dir, newest_stored};
+    }
+};
+
+std::expected<OpenedStore, std::string> open_store(const fs::path& data_dir) {
+    const auto newest_stored = tr::latest_checkpoint(data_dir);
     std::error_code ec;
     if (!fs::exists(data_dir / "store", ec)) {
         return std::unexpected(
@@ -46,7 +57,7 @@ std::expected<std::unique_ptr<eventstore::EventStore>, std::string> open_store(
         return std::unexpected("cannot open the store in " + data_dir.string() + ": " +
                                store.error().message);
     }
-    return std::move(*store);
+    return OpenedStore{std::move(*store), newest_stored};
 }
 
 int fail(std::string_view command, const std::string& message) {
@@ -78,7 +89,7 @@ int run_checkpoint(const Common& common) {
     if (!store) {
         return fail("checkpoint", store.error());
     }
-    auto head = tr::current_checkpoint(**store, common.data_dir);
+    auto head = tr::current_checkpoint(store->source(common.data_dir));
     if (!head) {
         return fail("checkpoint", head.error());
     }
@@ -101,7 +112,7 @@ int run_prove(const Common& common, std::uint64_t position,
     if (!store) {
         return fail("prove", store.error());
     }
-    auto proof = tr::prove_inclusion(**store, common.data_dir, position, checkpoint);
+    auto proof = tr::prove_inclusion(store->source(common.data_dir), position, checkpoint);
     if (!proof) {
         return fail("prove", proof.error());
     }
@@ -118,7 +129,7 @@ int run_consistency(const Common& common, const fs::path& from, const std::optio
     if (!store) {
         return fail("consistency", store.error());
     }
-    auto proof = tr::prove_consistency(**store, common.data_dir, from, to);
+    auto proof = tr::prove_consistency(store->source(common.data_dir), from, to);
     if (!proof) {
         return fail("consistency", proof.error());
     }

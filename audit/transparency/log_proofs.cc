@@ -46,17 +46,16 @@ std::expected<Checkpoint, std::string> open_checkpoint_file(const fs::path& file
     return checkpoint;
 }
 
-std::expected<Context, std::string> open_context(const eventstore::EventStore& store,
-                                                 const fs::path& data_dir) {
-    auto signer = load_checkpoint_signer(data_dir);
+std::expected<Context, std::string> open_context(const ProofSource& source) {
+    auto signer = load_checkpoint_signer(source.data_dir);
     if (!signer) {
         return std::unexpected(signer.error());
     }
-    auto tree = read_log_tree(store);
+    auto tree = read_log_tree(source.store);
     if (!tree) {
         return std::unexpected("cannot read the log: " + tree.error().message);
     }
-    if (auto newest = latest_checkpoint(data_dir)) {
+    if (const auto& newest = source.newest_stored) {
         auto checkpoint = open_checkpoint_file(*newest, signer->public_key());
         if (!checkpoint) {
             return std::unexpected("the newest stored checkpoint cannot be checked: " +
@@ -92,9 +91,12 @@ std::expected<SignedTreeHead, std::string> given_head(const Context& context,
 
 }  // namespace
 
-std::expected<SignedTreeHead, std::string> current_checkpoint(const eventstore::EventStore& store,
-                                                              const fs::path& data_dir) {
-    auto context = open_context(store, data_dir);
+ProofSource stopped_store_source(const eventstore::EventStore& store, const fs::path& data_dir) {
+    return {store, data_dir, latest_checkpoint(data_dir)};
+}
+
+std::expected<SignedTreeHead, std::string> current_checkpoint(const ProofSource& source) {
+    auto context = open_context(source);
     if (!context) {
         return std::unexpected(context.error());
     }
@@ -102,9 +104,9 @@ std::expected<SignedTreeHead, std::string> current_checkpoint(const eventstore::
 }
 
 std::expected<InclusionProof, std::string> prove_inclusion(
-    const eventstore::EventStore& store, const fs::path& data_dir, std::uint64_t position,
+    const ProofSource& source, std::uint64_t position,
     const std::optional<fs::path>& checkpoint_file) {
-    auto context = open_context(store, data_dir);
+    auto context = open_context(source);
     if (!context) {
         return std::unexpected(context.error());
     }
@@ -117,7 +119,7 @@ std::expected<InclusionProof, std::string> prove_inclusion(
                                std::to_string(head->checkpoint.size) +
                                "-event log of the checkpoint (positions start at 1)");
     }
-    auto event = store.read_at(position);
+    auto event = source.store.read_at(position);
     if (!event) {
         return std::unexpected("cannot read event " + std::to_string(position) + ": " +
                                event.error().message);
@@ -132,9 +134,8 @@ std::expected<InclusionProof, std::string> prove_inclusion(
 }
 
 std::expected<ConsistencyProof, std::string> prove_consistency(
-    const eventstore::EventStore& store, const fs::path& data_dir, const fs::path& from_file,
-    const std::optional<fs::path>& to_file) {
-    auto context = open_context(store, data_dir);
+    const ProofSource& source, const fs::path& from_file, const std::optional<fs::path>& to_file) {
+    auto context = open_context(source);
     if (!context) {
         return std::unexpected(context.error());
     }

@@ -22,6 +22,19 @@
 
 namespace keyledger::transparency {
 
+// The log to prove from. `newest_stored` is the newest checkpoint of DATA_DIR/checkpoints/, listed
+// BEFORE the store was opened: beside a running server, a checkpoint written after the open may
+// cover events the open cannot see, and would look like a truncation.
+struct ProofSource {
+    const eventstore::EventStore& store;
+    std::filesystem::path data_dir;
+    std::optional<std::filesystem::path> newest_stored;
+};
+
+// The source for a store that no server writes to (tests, a stopped server): lists now.
+[[nodiscard]] ProofSource stopped_store_source(const eventstore::EventStore& store,
+                                               const std::filesystem::path& data_dir);
+
 struct SignedTreeHead {
     Checkpoint checkpoint;
     std::string text;  // the signed checkpoint
@@ -29,18 +42,18 @@ struct SignedTreeHead {
 
 // The store's current checkpoint, signed with DATA_DIR/keys/checkpoint.key.
 [[nodiscard]] std::expected<SignedTreeHead, std::string> current_checkpoint(
-    const eventstore::EventStore& store, const std::filesystem::path& data_dir);
+    const ProofSource& source);
 
 // The proof that the event at `position` is in the log: under `checkpoint_file`'s tree when
 // given (which the log must still match), else under a fresh checkpoint of the whole log.
 [[nodiscard]] std::expected<InclusionProof, std::string> prove_inclusion(
-    const eventstore::EventStore& store, const std::filesystem::path& data_dir,
-    std::uint64_t position, const std::optional<std::filesystem::path>& checkpoint_file);
+    const ProofSource& source, std::uint64_t position,
+    const std::optional<std::filesystem::path>& checkpoint_file);
 
 // The proof that `from_file`'s log is a prefix of `to_file`'s (when given; the log must match
 // both) or of a fresh checkpoint of the whole log.
 [[nodiscard]] std::expected<ConsistencyProof, std::string> prove_consistency(
-    const eventstore::EventStore& store, const std::filesystem::path& data_dir,
-    const std::filesystem::path& from_file, const std::optional<std::filesystem::path>& to_file);
+    const ProofSource& source, const std::filesystem::path& from_file,
+    const std::optional<std::filesystem::path>& to_file);
 
 }  // namespace keyledger::transparency

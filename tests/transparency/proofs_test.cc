@@ -28,7 +28,7 @@ class ProofsTest : public ::testing::Test {
         engine::ManualClock clock(1'790'000'000'000);
         auto engine = open_engine(dir_.path(), clock, false);
         ASSERT_TRUE(engine);
-        auto head = current_checkpoint(engine->store(), dir_.path());
+        auto head = current_checkpoint(stopped_store_source(engine->store(), dir_.path()));
         ASSERT_TRUE(head) << head.error();
         kept_ = auditor_.path() / "kept.checkpoint";
         std::ofstream(kept_) << head->text;
@@ -51,7 +51,7 @@ class ProofsTest : public ::testing::Test {
 };
 
 TEST_F(ProofsTest, TheCurrentCheckpointSignsTheRootOfTheEventHashes) {
-    auto head = current_checkpoint(*store_, dir_.path());
+    auto head = current_checkpoint(stopped_store_source(*store_, dir_.path()));
     ASSERT_TRUE(head) << head.error();
     CompactRange expected;
     auto events = store_->read_all(0, 1000);
@@ -68,7 +68,8 @@ TEST_F(ProofsTest, TheCurrentCheckpointSignsTheRootOfTheEventHashes) {
 
 TEST_F(ProofsTest, EveryEventHasAnInclusionProofThatVerifiesAndSurvivesJson) {
     for (std::uint64_t position = 1; position <= kEvents; ++position) {
-        auto proof = prove_inclusion(*store_, dir_.path(), position, std::nullopt);
+        auto proof =
+            prove_inclusion(stopped_store_source(*store_, dir_.path()), position, std::nullopt);
         ASSERT_TRUE(proof) << proof.error();
         auto parsed = parse_inclusion_proof(to_json(*proof));
         ASSERT_TRUE(parsed) << parsed.error();
@@ -82,7 +83,7 @@ TEST_F(ProofsTest, EveryEventHasAnInclusionProofThatVerifiesAndSurvivesJson) {
 }
 
 TEST_F(ProofsTest, TamperedInclusionProofsAreInvalid) {
-    auto proof = prove_inclusion(*store_, dir_.path(), 7, std::nullopt);
+    auto proof = prove_inclusion(stopped_store_source(*store_, dir_.path()), 7, std::nullopt);
     ASSERT_TRUE(proof) << proof.error();
 
     auto other_event = *proof;
@@ -115,21 +116,22 @@ TEST_F(ProofsTest, TamperedInclusionProofsAreInvalid) {
 }
 
 TEST_F(ProofsTest, AnInclusionProofAgainstAKeptCheckpoint) {
-    auto proof = prove_inclusion(*store_, dir_.path(), 4, kept_);
+    auto proof = prove_inclusion(stopped_store_source(*store_, dir_.path()), 4, kept_);
     ASSERT_TRUE(proof) << proof.error();
     EXPECT_EQ(proof->tree_size, kOldSize);
     EXPECT_TRUE(verify_inclusion_proof(*proof, key_, text_of(kept_)).valid);
 
-    auto outside = prove_inclusion(*store_, dir_.path(), kOldSize + 1, kept_);
+    auto outside = prove_inclusion(stopped_store_source(*store_, dir_.path()), kOldSize + 1, kept_);
     ASSERT_FALSE(outside);
     EXPECT_NE(outside.error().find("is not in the 10-event log"), std::string::npos)
         << outside.error();
-    EXPECT_FALSE(prove_inclusion(*store_, dir_.path(), 0, std::nullopt));
-    EXPECT_FALSE(prove_inclusion(*store_, dir_.path(), kEvents + 1, std::nullopt));
+    EXPECT_FALSE(prove_inclusion(stopped_store_source(*store_, dir_.path()), 0, std::nullopt));
+    EXPECT_FALSE(
+        prove_inclusion(stopped_store_source(*store_, dir_.path()), kEvents + 1, std::nullopt));
 }
 
 TEST_F(ProofsTest, AKeptCheckpointIsAPrefixOfToday) {
-    auto proof = prove_consistency(*store_, dir_.path(), kept_, std::nullopt);
+    auto proof = prove_consistency(stopped_store_source(*store_, dir_.path()), kept_, std::nullopt);
     ASSERT_TRUE(proof) << proof.error();
     EXPECT_EQ(proof->old_size, kOldSize);
     EXPECT_EQ(proof->new_size, kEvents);
@@ -145,7 +147,7 @@ TEST_F(ProofsTest, AKeptCheckpointIsAPrefixOfToday) {
     std::swap(swapped.old_checkpoint, swapped.new_checkpoint);
     EXPECT_FALSE(verify_consistency_proof(swapped, key_).valid);
     // The auditor's kept checkpoint must be the proof's old one.
-    auto head = current_checkpoint(*store_, dir_.path());
+    auto head = current_checkpoint(stopped_store_source(*store_, dir_.path()));
     ASSERT_TRUE(head);
     EXPECT_FALSE(verify_consistency_proof(*parsed, key_, head->text).valid);
 }
@@ -169,11 +171,12 @@ TEST_F(ProofsTest, ARewrittenHistoryCannotBeProvenConsistentWithAKeptCheckpoint)
     store_ = open_store(dir_.path(), {.secondary = true});
     ASSERT_TRUE(store_->verify()->ok);
 
-    auto refused = prove_consistency(*store_, dir_.path(), kept_, std::nullopt);
+    auto refused =
+        prove_consistency(stopped_store_source(*store_, dir_.path()), kept_, std::nullopt);
     ASSERT_FALSE(refused);
     EXPECT_NE(refused.error().find("history was rewritten"), std::string::npos) << refused.error();
 
-    auto forged_head = current_checkpoint(*store_, dir_.path());
+    auto forged_head = current_checkpoint(stopped_store_source(*store_, dir_.path()));
     ASSERT_TRUE(forged_head) << forged_head.error();
     auto tree = read_log_tree(*store_);
     ASSERT_TRUE(tree);
@@ -189,10 +192,25 @@ TEST_F(ProofsTest, ARewrittenHistoryCannotBeProvenConsistentWithAKeptCheckpoint)
     EXPECT_FALSE(verdict->ok);
 }
 
+// Beside a running server, the writer may store a checkpoint of events a secondary open made
+// just before cannot see: the commands compare with the newest checkpoint listed before the open.
+TEST_F(ProofsTest, OnlyCheckpointsListedBeforeTheOpenAreHeldAgainstIt) {
+    auto signer = load_checkpoint_signer(dir_.path());
+    ASSERT_TRUE(signer) << signer.error();
+    const Checkpoint ahead{signer->public_key().name, kEvents + 5, Hash{}};
+    ASSERT_TRUE(store_checkpoint(checkpoint_dir(dir_.path()), ahead.size, 1, signer->sign(ahead)));
+
+    auto refused = current_checkpoint(stopped_store_source(*store_, dir_.path()));
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().find("log truncated"), std::string::npos) << refused.error();
+    auto listed_before = current_checkpoint(ProofSource{*store_, dir_.path(), std::nullopt});
+    EXPECT_TRUE(listed_before) << listed_before.error();
+}
+
 TEST_F(ProofsTest, AStoreWithoutACheckpointKeySaysSo) {
     fs::remove(checkpoint_key_path(dir_.path()));
     fs::remove(checkpoint_public_key_path(dir_.path()));
-    auto head = current_checkpoint(*store_, dir_.path());
+    auto head = current_checkpoint(stopped_store_source(*store_, dir_.path()));
     ASSERT_FALSE(head);
     EXPECT_NE(head.error().find("has no checkpoint key"), std::string::npos) << head.error();
     auto writer = CheckpointWriter::open(*store_, dir_.path(), {});

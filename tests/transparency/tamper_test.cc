@@ -198,7 +198,7 @@ TEST_F(TamperTest, ACorruptRecordIsAClearErrorEverywhere) {
     EXPECT_NE(verdict.reason.find("cannot be read"), std::string::npos) << verdict.reason;
 
     auto store = open_store(dir_.path(), {.read_only = true});
-    auto proof = prove_inclusion(*store, dir_.path(), 3, std::nullopt);
+    auto proof = prove_inclusion(stopped_store_source(*store, dir_.path()), 3, std::nullopt);
     ASSERT_FALSE(proof);
     EXPECT_NE(proof.error().find("10"), std::string::npos) << proof.error();
 }
@@ -219,7 +219,7 @@ TEST_F(TamperTest, NoFreshSignatureForARewrittenHistory) {
     EXPECT_FALSE(*written);
     EXPECT_EQ(list_checkpoints(checkpoint_dir(dir_.path())).size(), 5u);
 
-    auto head = current_checkpoint(*store, dir_.path());
+    auto head = current_checkpoint(stopped_store_source(*store, dir_.path()));
     ASSERT_FALSE(head);
     EXPECT_NE(head.error().find("refusing to sign"), std::string::npos) << head.error();
 }
@@ -240,7 +240,7 @@ TEST_F(TamperTest, NoFreshSignatureForATruncatedLog) {
     EXPECT_FALSE((*writer)->trusted());
     ASSERT_EQ(warnings.size(), 1u);
     EXPECT_NE(warnings[0].find("log truncated"), std::string::npos) << warnings[0];
-    auto head = current_checkpoint(*store, dir_.path());
+    auto head = current_checkpoint(stopped_store_source(*store, dir_.path()));
     ASSERT_FALSE(head);
     EXPECT_NE(head.error().find("log truncated"), std::string::npos) << head.error();
 }

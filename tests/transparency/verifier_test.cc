@@ -39,7 +39,7 @@ class VerifierTest : public ::testing::Test {
     void SetUp() override {
         make_data_dir(dir_.path(), 6);
         auto store = open_store(dir_.path(), {.read_only = true});
-        auto head = current_checkpoint(*store, dir_.path());
+        auto head = current_checkpoint(stopped_store_source(*store, dir_.path()));
         ASSERT_TRUE(head) << head.error();
         write("old.checkpoint", head->text);
         store.reset();
@@ -49,15 +49,16 @@ class VerifierTest : public ::testing::Test {
             add_users(*engine, 5, 100);
         }
         store = open_store(dir_.path(), {.read_only = true});
-        auto now = current_checkpoint(*store, dir_.path());
+        auto now = current_checkpoint(stopped_store_source(*store, dir_.path()));
         ASSERT_TRUE(now);
         write("new.checkpoint", now->text);
-        auto inclusion = prove_inclusion(*store, dir_.path(), 4, std::nullopt);
+        auto inclusion =
+            prove_inclusion(stopped_store_source(*store, dir_.path()), 4, std::nullopt);
         ASSERT_TRUE(inclusion);
         write("inclusion.json", to_json(*inclusion));
         event_hash_ = to_hex(inclusion->event_hash);
-        auto consistency =
-            prove_consistency(*store, dir_.path(), file("old.checkpoint"), std::nullopt);
+        auto consistency = prove_consistency(stopped_store_source(*store, dir_.path()),
+                                             file("old.checkpoint"), std::nullopt);
         ASSERT_TRUE(consistency) << consistency.error();
         write("consistency.json", to_json(*consistency));
         fs::copy_file(checkpoint_public_key_path(dir_.path()), file("store.pub"));
