@@ -4,8 +4,8 @@
 // Prints progress (events, rate, disk size) to stderr and a JSON summary line to stdout.
 //
 // Usage: bench_scale_generate --dir DIR [--accounts N] [--tokens N] [--events N] [--batch N]
-//          [--call-spacing-ms N] [--retention-days N] [--max-disk-gb N] [--max-minutes N]
-//          [--no-deliveries]
+//          [--call-spacing-ms N] [--retention-days N] [--prune-every-calls N]
+//          [--max-disk-gb N] [--max-minutes N] [--no-deliveries]
 
 #include <chrono>
 #include <cstdio>
@@ -24,7 +24,8 @@ int usage() {
     std::fprintf(stderr,
                  "usage: bench_scale_generate --dir DIR [--accounts N] [--tokens N] [--events N]\n"
                  "         [--batch N] [--call-spacing-ms N] [--retention-days N]\n"
-                 "         [--max-disk-gb N] [--max-minutes N] [--no-deliveries]\n");
+                 "         [--prune-every-calls N] [--max-disk-gb N] [--max-minutes N]\n"
+                 "         [--no-deliveries]\n");
     return 2;
 }
 
@@ -70,6 +71,8 @@ int main(int argc, char** argv) {
                 recipe.call_spacing_ms = std::stoll(value);
             } else if (arg == "--retention-days") {
                 recipe.delivery_retention_ms = std::stoll(value) * 86'400'000;
+            } else if (arg == "--prune-every-calls") {
+                recipe.prune_every_calls = std::stoull(value);
             } else if (arg == "--max-disk-gb") {
                 max_disk_gb = std::stod(value);
             } else if (arg == "--max-minutes") {
