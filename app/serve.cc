@@ -165,7 +165,8 @@ int serve(const ServeOptions& options) {
                    {"tls", !options.tls_cert.empty()},
                    {"now", domain::format_instant(clock.now())},
                    {"position", engine.store().head_position()},
-                   {"started_from_snapshot", engine.stats().started_from_snapshot.load()}});
+                   {"started_from_snapshot", engine.stats().started_from_snapshot.load()},
+                   {"max_connections", server_options.max_connections}});
     // Scripts read the bound port from this line when they asked for port 0.
     std::cout << "listening on " << address->first << ":" << (*server)->port() << std::endl;
 
