@@ -29,10 +29,10 @@ GBENCH = {
     "bytes_per_token": ("memory-[0-9]*.json", "BM_bytes_per_token", "bytes_per_token"),
     "state_bytes_per_token": ("memory-state-*.json", "BM_state_bytes_per_token",
                               "state_bytes_per_token"),
-    "startup_s": ("startup.json", "BM_startup", "startup_s"),
-    "startup_events": ("startup.json", "BM_startup", "startup_events"),
-    "as_of_p50_ms": ("as_of.json", "BM_as_of", "as_of_p50_ms"),
-    "as_of_p99_ms": ("as_of.json", "BM_as_of", "as_of_p99_ms"),
+    "startup_s": ("history.json", "BM_startup", "startup_s"),
+    "startup_events": ("history.json", "BM_startup", "startup_events"),
+    "as_of_p50_ms": ("history.json", "BM_as_of", "as_of_p50_ms"),
+    "as_of_p99_ms": ("history.json", "BM_as_of", "as_of_p99_ms"),
 }
 
 HTTP = {"keyledger": "http_accepted", "ceiling": "http_ceiling", "bare": "http_bare"}
