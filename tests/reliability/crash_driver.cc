@@ -464,7 +464,7 @@ class CrashTest {
                   << kill_delays_ms_.back() << " ms: " << events.size() << " events, "
                   << acked_.calls.size() << " calls and " << acked_.commands()
                   << " commands acknowledged so far, " << lost << " lost, " << compared
-                  << " entities compared with the log\n";
+                  << " entities compared with the log" << std::endl;
         total_events_ = events.size();
     }
 
