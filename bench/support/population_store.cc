@@ -3,6 +3,7 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "bench/support/log_writer.h"
 #include "bench/support/raw_rocks.h"
@@ -64,7 +65,15 @@ eventstore::Result<BuildProgress> build_store(
     const std::uint64_t start = std::max(head, population);
     std::uint64_t call = start - population;
     std::mt19937_64 random(call + 42);
-    const std::string body(kCallBodyBytes, 'x');
+    // Bodies as incompressible as real JSON payloads are at least: a repeated byte would let
+    // RocksDB's compression hide the delivery store's size.
+    std::vector<std::string> bodies(64);
+    for (auto& body : bodies) {
+        body.resize(kCallBodyBytes);
+        for (auto& c : body) {
+            c = static_cast<char>('!' + random() % 90);
+        }
+    }
     std::uint64_t next_prune =
         recipe.prune_every_calls == 0
             ? UINT64_MAX
@@ -76,7 +85,8 @@ eventstore::Result<BuildProgress> build_store(
         if (recipe.deliveries) {
             const auto& decided = std::get<domain::CallDecided>(event);
             writer.add_delivery(eventstore::NewDelivery{decided.webhook_id, decided.call_id, at,
-                                                        "application/json", body});
+                                                        "application/json",
+                                                        bodies[call % bodies.size()]});
         }
         if (auto added = writer.add(event, account_id(owner_of_token(recipe.shape, token)), at);
             !added) {
