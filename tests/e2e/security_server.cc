@@ -1,0 +1,88 @@
+#include "tests/e2e/security_server.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#ifndef KEYLEDGER_BINARY
+#error "KEYLEDGER_BINARY must name the keyledger executable"
+#endif
+
+namespace keyledger::testing {
+
+LoggedServer::LoggedServer(const std::vector<std::string>& args, std::filesystem::path log_path) {
+    std::vector<std::string> full{KEYLEDGER_BINARY, "--log-level", "debug",
+                                  "serve",          "--listen",    "127.0.0.1:0"};
+    full.insert(full.end(), args.begin(), args.end());
+    int out_pipe[2];
+    if (pipe(out_pipe) != 0) {
+        error_ = "pipe failed";
+        return;
+    }
+    pid_ = fork();
+    if (pid_ == 0) {
+        dup2(out_pipe[1], 1);
+        const int err = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+        dup2(err, 2);
+        close(out_pipe[0]);
+        std::vector<char*> argv;
+        for (auto& arg : full) {
+            argv.push_back(arg.data());
+        }
+        argv.push_back(nullptr);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    close(out_pipe[1]);
+    std::string line;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+        pollfd pfd{out_pipe[0], POLLIN, 0};
+        if (poll(&pfd, 1, 200) > 0) {
+            char buffer[256];
+            const ssize_t n = read(out_pipe[0], buffer, sizeof buffer);
+            if (n <= 0) {
+                break;
+            }
+            line.append(buffer, static_cast<std::size_t>(n));
+        }
+    }
+    close(out_pipe[0]);
+    const auto colon = line.rfind(':');
+    if (line.rfind("listening on ", 0) == 0 && colon != std::string::npos) {
+        port_ = static_cast<unsigned short>(std::stoi(line.substr(colon + 1)));
+        return;
+    }
+    error_ = "server did not start: " + line + read_file(log_path);
+    stop();
+}
+
+int LoggedServer::stop() {
+    if (pid_ <= 0) {
+        return -1;
+    }
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+LoggedServer::~LoggedServer() {
+    stop();
+}
+
+std::string read_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+}  // namespace keyledger::testing
