@@ -247,8 +247,10 @@ nlohmann::json answer(const Trail& trail, const ExplainPlan& plan, const Token& 
     if (plan.webhook_id) {
         facts.add(trail.installed, "webhook_installed");
         const Webhook* webhook = state.webhook(*plan.webhook_id);
-        if (webhook != nullptr && webhook->uninstalled_at && !plan.management) {
+        if (webhook != nullptr && webhook->uninstalled_at) {
             facts.add(trail.uninstalled, "webhook_uninstalled");
+        }
+        if (webhook != nullptr && webhook->uninstalled_at && !plan.recorded_call) {
             status = "webhook_uninstalled";
             because = fmt::format(
                 "webhook {} was uninstalled at {}: calls to it are answered 404 before any "
@@ -318,7 +320,10 @@ Answer<nlohmann::json> explain(const eventstore::EventStore& store, const Explai
     }
     const std::string point =
         fmt::format("at {} (position {})", format_instant(plan.at), plan.position);
-    if (plan.webhook_id && trail->state.webhook(*plan.webhook_id) == nullptr) {
+    // A recorded call was decided on the token alone; the server records none on a webhook it
+    // does not know, but a history written otherwise must still be explained.
+    if (plan.webhook_id && !plan.recorded_call &&
+        trail->state.webhook(*plan.webhook_id) == nullptr) {
         return problem(Failure::not_found,
                        fmt::format("webhook {} did not exist {}", *plan.webhook_id, point));
     }
@@ -399,6 +404,7 @@ Answer<nlohmann::json> explain_call(const eventstore::EventStore& store,
     }
     plan.management = call.webhook_id.empty();
     plan.previous_secret = call.previous_secret;
+    plan.recorded_call = true;
     plan.at = fact.at;
     plan.position = position - 1;
     plan.window_ms = window_ms;

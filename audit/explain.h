@@ -35,6 +35,10 @@ struct ExplainPlan {
     // it presented the token's previous secret (check 3, secret_rotated).
     bool management = false;
     bool previous_secret = false;
+    // A recorded call was decided by the rules whatever the webhook's state (a call to an
+    // uninstalled webhook is not recorded by the server), so its status is never
+    // webhook_uninstalled.
+    bool recorded_call = false;
 };
 
 // As of instant `at`: every event decided at or before it.
