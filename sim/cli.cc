@@ -34,6 +34,7 @@ struct RunFlags {
     std::string policy = "mixed";
     int faults = 0;
     std::string flaw;
+    fs::path steps_file;
 };
 
 std::optional<model::Flaws> flaws_named(const std::string& name) {
@@ -83,6 +84,9 @@ int world_run(const RunFlags& flags, const Preset& preset, const Policy& policy,
     options.out = out;
     options.flaws = *flaws_named(flags.flaw);
     options.crash_points = crash_points(flags.seed, flags.faults);
+    if (!flags.steps_file.empty()) {
+        options.steps_file = flags.steps_file;
+    }
 
     auto segment = [&]() -> int {
         const auto started = std::chrono::steady_clock::now();
@@ -342,6 +346,8 @@ std::vector<Command> add_sim_commands(CLI::App& sim) {
         ->add_option("--faults", flags->faults,
                      "kill the store's process this many times at seeded steps")
         ->check(CLI::Range(0, 1000));
+    run_cmd->add_option("--write-scenario", flags->steps_file,
+                        "also write every step of the run to this scenario file");
     run_cmd->add_option("--flaw", flags->flaw,
                         "plant a bug in the model (inactivity-one-ms-late), to see a "
                         "disagreement found and shrunk");

@@ -130,52 +130,57 @@ std::expected<std::unique_ptr<EngineDriver>, std::string> EngineDriver::open(
 std::expected<std::vector<Outcome>, std::string> EngineDriver::run(const std::vector<Step>& steps,
                                                                    std::uint64_t first_index,
                                                                    bool die_at_last) {
-    std::vector<Outcome> outcomes(steps.size());
-    if (steps.empty()) {
-        return outcomes;
+    return wait(start(steps, first_index, die_at_last));
+}
+
+std::shared_ptr<EngineDriver::InFlight> EngineDriver::start(std::vector<Step> steps,
+                                                            std::uint64_t first_index,
+                                                            bool die_at_last) {
+    auto batch = std::make_shared<InFlight>();
+    batch->steps = std::move(steps);
+    batch->outcomes.resize(batch->steps.size());
+    batch->remaining = batch->steps.size();
+    if (batch->steps.empty()) {
+        return batch;
     }
     if (!engine_->running()) {
         engine_->start();
     }
-    std::mutex mutex;
-    std::condition_variable done;
-    std::size_t remaining = steps.size();
-    bool failed = false;
-    auto finish = [&](bool ok) {
-        std::lock_guard lock(mutex);
-        failed = failed || !ok;
-        if (--remaining == 0) {
-            done.notify_all();
-        }
-    };
     // Each job moves the manual clock to the next step's instant before it ends, so the next job
-    // (in this batch or the next) is decided at its own instant.
-    clock_->set(steps.front().at);
-    for (std::size_t i = 0; i < steps.size(); ++i) {
-        const bool last = i + 1 == steps.size();
-        auto decide = [&, i, last](engine::Transaction& tx) {
-            outcomes[i] = execute(tx, steps[i], first_index + i);
+    // (in this commit or the next) is decided at its own instant.
+    clock_->set(batch->steps.front().at);
+    const std::size_t count = batch->steps.size();
+    for (std::size_t i = 0; i < count; ++i) {
+        const bool last = i + 1 == count;
+        auto decide = [this, batch, i, last, first_index, die_at_last](engine::Transaction& tx) {
+            batch->outcomes[i] = execute(tx, batch->steps[i], first_index + i);
             if (last && die_at_last) {
+                // A crash while deciding: what this commit holds was never written.
                 std::raise(SIGKILL);
             }
             if (!last) {
-                clock_->set(steps[i + 1].at);
+                clock_->set(batch->steps[i + 1].at);
             }
-            tx.then(finish);
+            tx.then([batch](bool durable) { batch->finish(durable); });
         };
-        if (!engine_->submit(engine::Engine::Job{decide, [&] { finish(false); }})) {
-            for (std::size_t rest = i; rest < steps.size(); ++rest) {
-                finish(false);
+        if (!engine_->submit(engine::Engine::Job{decide, [batch] { batch->finish(false); }})) {
+            for (std::size_t rest = i; rest < count; ++rest) {
+                batch->finish(false);
             }
             break;
         }
     }
-    std::unique_lock lock(mutex);
-    done.wait(lock, [&] { return remaining == 0; });
-    if (failed) {
+    return batch;
+}
+
+std::expected<std::vector<Outcome>, std::string> EngineDriver::wait(
+    const std::shared_ptr<InFlight>& batch) {
+    std::unique_lock lock(batch->mutex);
+    batch->done.wait(lock, [&] { return batch->remaining == 0; });
+    if (batch->failed) {
         return std::unexpected("the store refused a write; the engine stopped deciding");
     }
-    return outcomes;
+    return std::move(batch->outcomes);
 }
 
 Outcome EngineDriver::execute(engine::Transaction& tx, const Step& s, std::uint64_t index) const {

@@ -4,10 +4,12 @@
 // is one engine job decided at the step's instant; the jobs of one call to run() are queued
 // together, so the engine commits them in few group commits.
 
+#include <condition_variable>
 #include <cstdint>
 #include <expected>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -37,6 +39,29 @@ class EngineDriver {
     // what was decided but not yet written is lost, as in a real crash.
     [[nodiscard]] std::expected<std::vector<Outcome>, std::string> run(
         const std::vector<Step>& steps, std::uint64_t first_index, bool die_at_last = false);
+
+    // The same in two halves, so the caller can prepare the next batch while the engine decides
+    // this one: start() queues the jobs, wait() returns their outcomes. One batch at a time.
+    struct InFlight {
+        std::vector<Step> steps;
+        std::vector<Outcome> outcomes;
+        std::mutex mutex;
+        std::condition_variable done;
+        std::size_t remaining = 0;
+        bool failed = false;
+        void finish(bool ok) {
+            std::lock_guard lock(mutex);
+            failed = failed || !ok;
+            if (--remaining == 0) {
+                done.notify_all();
+            }
+        }
+    };
+    [[nodiscard]] std::shared_ptr<InFlight> start(std::vector<Step> steps,
+                                                  std::uint64_t first_index,
+                                                  bool die_at_last = false);
+    [[nodiscard]] std::expected<std::vector<Outcome>, std::string> wait(
+        const std::shared_ptr<InFlight>& batch);
 
     std::uint64_t head_position() const;
     // The correlation id of the last event in the log ("sim-<step index>"); empty when none.

@@ -45,6 +45,7 @@ Model::Name Model::intern(const std::string& text) {
     auto [it, added] = name_ids_.try_emplace(text, static_cast<Name>(names_.size()));
     if (added) {
         names_.push_back(text);
+        facts_of_.emplace_back();
     }
     return it->second;
 }
@@ -74,8 +75,7 @@ void Model::add(Kind kind, const std::string& subject, const std::string& other,
 const std::vector<std::uint32_t>& Model::facts(const std::string& id, Kind kind) const {
     static const std::vector<std::uint32_t> none;
     const Name name = find(id);
-    auto it = name == 0 ? facts_of_.end() : facts_of_.find(name);
-    return it == facts_of_.end() ? none : it->second[static_cast<std::size_t>(kind)];
+    return name == 0 ? none : facts_of_[name][static_cast<std::size_t>(kind)];
 }
 
 const Model::Fact* Model::first(const std::string& id, Kind kind) const {

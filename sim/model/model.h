@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/scenario/step.h"
@@ -109,10 +110,11 @@ class Model {
     std::int64_t window_ms_ = 60LL * 86'400'000;
     std::vector<Fact> facts_;
     std::vector<std::string> names_{""};
-    std::map<std::string, Name> name_ids_;
-    // Lookup indexes into facts_ only: entity -> positions of its facts, by kind. Usernames,
-    // secrets and the accounts tokens ever went to are entities too.
-    std::map<Name, Index> facts_of_;
+    // Lookups only, never iterated, so their order cannot leak into an answer.
+    std::unordered_map<std::string, Name> name_ids_;
+    // Lookup indexes into facts_ only: entity (by name) -> positions of its facts, by kind.
+    // Usernames, secrets and the accounts tokens ever went to are entities too.
+    std::vector<Index> facts_of_{Index{}};
 };
 
 }  // namespace keyledger::sim::model

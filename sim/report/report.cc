@@ -1,7 +1,9 @@
 #include "sim/report/report.h"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -118,6 +120,23 @@ std::expected<void, std::string> write_report(const std::filesystem::path& dir,
                           {"projections_equal_rebuild", f.rebuild_equal}});
     }
     j["faults"] = faults;
+    // The longest breaks first (then by start and webhook), at most 100.
+    std::vector<Incident> incidents = result.incidents;
+    auto length = [&](const Incident& i) { return (i.to == 0 ? result.end : i.to) - i.from; };
+    std::sort(incidents.begin(), incidents.end(), [&](const Incident& a, const Incident& b) {
+        return std::tuple(-length(a), a.from, a.webhook) <
+               std::tuple(-length(b), b.from, b.webhook);
+    });
+    nlohmann::json breaks = nlohmann::json::array();
+    for (std::size_t i = 0; i < std::min<std::size_t>(100, incidents.size()); ++i) {
+        const Incident& b = incidents[i];
+        breaks.push_back({{"webhook", b.webhook},
+                          {"reason", b.reason},
+                          {"from", domain::format_instant(b.from)},
+                          {"to", b.to == 0 ? "still broken" : domain::format_instant(b.to)},
+                          {"days", two(static_cast<double>(length(b)) / kDayMs)}});
+    }
+    j["longest_breaks"] = breaks;
     j["model_agrees"] = !result.disagreement.has_value();
     if (result.disagreement) {
         j["disagreement"] = {{"step", result.disagreement->index},

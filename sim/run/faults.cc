@@ -16,7 +16,7 @@ std::vector<std::uint64_t> crash_points(std::uint64_t seed, int count) {
     std::vector<std::uint64_t> points;
     std::uint64_t at = 0;
     for (int i = 0; i < count; ++i) {
-        at += static_cast<std::uint64_t>(rng.between(300, 3000));
+        at += static_cast<std::uint64_t>(rng.between(100, 600));
         points.push_back(at);
     }
     return points;

@@ -221,6 +221,10 @@ RunResult run_world(const RunOptions& options) {
         return result;
     }
 
+    std::ofstream steps_out;
+    if (!options.steps_file.empty()) {
+        steps_out.open(options.steps_file, std::ios::trunc);
+    }
     std::vector<Step> batch;
     std::vector<Outcome> expected;
     std::uint64_t batch_first = 0;
@@ -230,7 +234,38 @@ RunResult run_world(const RunOptions& options) {
                         const Outcome& from_model) {
         result.disagreement = Disagreement{at, step, engine, from_model};
     };
+    // One batch decides in the engine while the next is being prepared.
+    std::shared_ptr<EngineDriver::InFlight> in_flight;
+    std::vector<Outcome> in_flight_expected;
+    std::uint64_t in_flight_first = 0;
+    auto settle = [&]() -> bool {
+        if (!in_flight) {
+            return true;
+        }
+        auto outcomes = driver.wait(in_flight);
+        std::vector<Step> steps = std::move(in_flight->steps);
+        in_flight.reset();
+        if (!outcomes) {
+            result.error = outcomes.error();
+            return false;
+        }
+        for (std::size_t i = 0; i < steps.size(); ++i) {
+            result.compared++;
+            if (!((*outcomes)[i] == in_flight_expected[i])) {
+                disagree(in_flight_first + i, steps[i], (*outcomes)[i], in_flight_expected[i]);
+                return false;
+            }
+        }
+        if (faults) {
+            append_line(journal_file, "ack " + std::to_string(driver.head_position()) + " " +
+                                          driver.head_hash_hex());
+        }
+        return true;
+    };
     auto flush = [&]() -> bool {
+        if (!settle()) {
+            return false;
+        }
         if (batch.empty()) {
             return true;
         }
@@ -244,22 +279,9 @@ RunResult run_world(const RunOptions& options) {
                 }
             }
         }
-        auto outcomes = driver.run(batch, batch_first);
-        if (!outcomes) {
-            result.error = outcomes.error();
-            return false;
-        }
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            result.compared++;
-            if (!((*outcomes)[i] == expected[i])) {
-                disagree(batch_first + i, batch[i], (*outcomes)[i], expected[i]);
-                return false;
-            }
-        }
-        if (faults) {
-            append_line(journal_file, "ack " + std::to_string(driver.head_position()) + " " +
-                                          driver.head_hash_hex());
-        }
+        in_flight = driver.start(std::move(batch), batch_first);
+        in_flight_expected = std::move(expected);
+        in_flight_first = batch_first;
         batch.clear();
         expected.clear();
         return true;
@@ -272,6 +294,9 @@ RunResult run_world(const RunOptions& options) {
         }
         Outcome outcome = model.apply(*step);
         source.observe(*step, outcome);
+        if (steps_out.is_open()) {
+            steps_out << step_to_json(*step) << "\n";
+        }
         result.steps++;
         result.calls += step->op == Op::call ? 1 : 0;
         result.probes += is_probe(step->op) ? 1 : 0;
@@ -300,8 +325,8 @@ RunResult run_world(const RunOptions& options) {
         expected.push_back(std::move(outcome));
         ++index;
     }
-    if (!result.disagreement && result.error.empty()) {
-        flush();
+    if (!result.disagreement && result.error.empty() && flush()) {
+        settle();
     }
 
     result.head_position = driver.head_position();

@@ -30,6 +30,8 @@ struct RunOptions {
     // Crash points, as step indices (chosen from the seed by the caller); see faults.h.
     std::vector<std::uint64_t> crash_points;
     bool shrink = true;  // shrink a disagreement to a minimal scenario
+    // When set, every step is also written here as a scenario file (replayable exactly).
+    std::filesystem::path steps_file;
 };
 
 struct Disagreement {

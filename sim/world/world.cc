@@ -13,7 +13,7 @@ constexpr std::int64_t kDay = 24 * kHour;
 
 // How often the external systems call: (share in per mille, period).
 constexpr std::pair<int, std::int64_t> kRhythms[] = {
-    {10, kHour}, {30, 4 * kHour}, {250, kDay}, {350, 7 * kDay}, {240, 30 * kDay}, {120, 91 * kDay},
+    {10, kHour}, {30, 4 * kHour}, {150, kDay}, {250, 7 * kDay}, {260, 30 * kDay}, {300, 91 * kDay},
 };
 // A refused call is retried after these delays, with the same secret.
 constexpr std::int64_t kRetryDelays[] = {kMinute, 10 * kMinute, kHour};
@@ -32,13 +32,13 @@ bool is_refusal(const std::string& result) {
 
 std::optional<Preset> preset_named(std::string_view name) {
     if (name == "small") {
-        return Preset{"small", 12, 4, 2, 2, 20};
+        return Preset{"small", 12, 12, 2, 2, 40};
     }
     if (name == "medium") {
-        return Preset{"medium", 400, 60, 20, 5, 2'000};
+        return Preset{"medium", 300, 400, 20, 5, 2'000};
     }
     if (name == "large") {
-        return Preset{"large", 8'500, 1'000, 480, 20, 50'000};
+        return Preset{"large", 4'500, 5'000, 480, 20, 50'000};
     }
     return std::nullopt;
 }
@@ -181,16 +181,26 @@ void World::setup() {
         plan_person(p);
     }
     const std::int64_t span = std::min<std::int64_t>(30 * kDay, end_ - start_);
+    // People tend to look after integrations of one kind: most of an installer's webhooks are
+    // called at the installer's usual rhythm, so some people own only rarely called ones.
+    auto draw_period = [&] {
+        int pick = static_cast<int>(rng_.below(1000));
+        for (const auto& [share, period] : kRhythms) {
+            if ((pick -= share) < 0) {
+                return period;
+            }
+        }
+        return kRhythms[0].second;
+    };
+    std::vector<std::int64_t> usual(installers_.size());
+    for (auto& period : usual) {
+        period = draw_period();
+    }
     for (int h = 0; h < preset_.webhooks; ++h) {
         Hook hook;
         hook.id = fresh_id("whk");
-        int pick = static_cast<int>(rng_.below(1000));
-        for (const auto& [share, period] : kRhythms) {
-            hook.period = period;
-            if ((pick -= share) < 0) {
-                break;
-            }
-        }
+        const std::int64_t drawn = draw_period();
+        hook.period = rng_.chance(0.9) ? usual[static_cast<std::size_t>(h) % usual.size()] : drawn;
         hook_index_[hook.id] = hooks_.size();
         hooks_.push_back(hook);
         schedule(start_ + kHour + rng_.between(0, span - kHour), Task::install, hooks_.size() - 1);
@@ -210,14 +220,14 @@ void World::plan_person(std::size_t index) {
     person.login_every = rng_.between(1, 10) * kDay;
     schedule(start_ + rng_.between(kHour, person.login_every), Task::person_login, index);
     const auto days = static_cast<std::int64_t>(days_.size());
-    if (rng_.chance(0.12)) {
+    if (rng_.chance(0.25)) {
         schedule(start_ + rng_.between(20, std::max<std::int64_t>(21, days)) * kDay, Task::depart,
                  index);
-    } else if (rng_.chance(0.10)) {
+    } else if (rng_.chance(0.25)) {
         person.leave_from = start_ + rng_.between(10, std::max<std::int64_t>(11, days)) * kDay;
         person.leave_until = person.leave_from + rng_.between(45, 150) * kDay;
         schedule(person.leave_from, Task::leave_start, index);
-    } else if (rng_.chance(0.10)) {
+    } else if (rng_.chance(0.25)) {
         schedule(start_ + rng_.between(10, std::max<std::int64_t>(11, days)) * kDay, Task::go_quiet,
                  index);
     }
@@ -340,6 +350,19 @@ void World::handle(const Item& item) {
             rotate.grace_ms = rng_.between(1, 7) * kDay;
             emit(rotate, Task::rotate, who);
             schedule(now_ + rng_.between(80, 100) * kDay, Task::rotate, who);
+            break;
+        }
+        case Task::revoke_old: {
+            Hook& hook = hooks_[who];
+            if (!hook.old_token.empty() && hook.old_token != hook.token &&
+                model_.token_refusal(hook.old_token, now_) != "token_revoked") {
+                Step revoke;
+                revoke.op = Op::revoke_token;
+                revoke.by = some_admin().api_secret;
+                revoke.token = hook.old_token;
+                emit(revoke, Task::revoke_old, who);
+            }
+            hook.old_token.clear();
             break;
         }
         case Task::retire: {
@@ -613,13 +636,9 @@ void World::observe_command(const Step& step, const Outcome& outcome, Task purpo
             hook_of_token_[step.token] = who;
             hook.next_secret = step.secret;
             hook.next_secret_at = now_ + rng_.between(kHour, 2 * kDay);
-            if (model_.token_refusal(old, now_) == "") {
-                Step revoke;
-                revoke.op = Op::revoke_token;
-                revoke.by = some_admin().api_secret;
-                revoke.token = old;
-                emit(revoke, Task::setup, who);
-            }
+            // The old token goes once the external system has switched.
+            hook.old_token = old;
+            schedule(hook.next_secret_at + kDay, Task::revoke_old, who);
             return;
         }
         case Op::uninstall_webhook:

@@ -91,8 +91,9 @@ class World {
     struct Hook {
         std::string id;
         std::int64_t period = 0;
-        std::string secret;  // what the external system presents
-        std::string token;   // the token that secret belongs to
+        std::string secret;     // what the external system presents
+        std::string token;      // the token that secret belongs to
+        std::string old_token;  // replaced, revoked once the external system has switched
         std::optional<std::string> next_secret;
         std::int64_t next_secret_at = 0;
         std::int64_t broken_since = 0;  // 0: working
@@ -121,7 +122,8 @@ class World {
         leave_end,
         depart,
         go_quiet,
-        reactivate_request
+        reactivate_request,
+        revoke_old
     };
     struct Item {
         std::int64_t at;
