@@ -160,11 +160,9 @@ TEST_F(ServerDiskFaults, AFullDiskIsAnswered503AndWritesResumeWhenSpaceReturns) 
         api_->post("/v1/users", admin_,
                    {{"username", "refused"}, {"kind", "service"}, {"roles", Json::array()}});
     EXPECT_EQ(user.status, 503u) << user.body;
+    // The answer says why.
+    EXPECT_NE(user.json.value("message", "").find("disk is full"), std::string::npos) << user.body;
     EXPECT_TRUE(engine_->disk_full());
-    EXPECT_NE(engine_->unavailable_reason().find("disk is full"), std::string::npos)
-        << engine_->unavailable_reason();
-    // TODO(reliability): the 503's message should say why (engine.unavailable_reason()); the
-    // API answers a generic "retry later" today.
 
     file_system_->disk_full(false);
     Reply resumed = call_until_accepted(hook, secret);
@@ -204,8 +202,9 @@ TEST_F(ServerDiskFaults, AFailedFsyncIsAnswered503UntilARestart) {
         EXPECT_EQ(still.status, 503u) << still.body;
     }
     EXPECT_TRUE(engine_->failed());
-    EXPECT_NE(engine_->unavailable_reason().find("restarted"), std::string::npos)
-        << engine_->unavailable_reason();
+    Reply said = api_->hook(hook, "Bearer " + secret);
+    EXPECT_EQ(said.status, 503u);
+    EXPECT_NE(said.json.value("message", "").find("restarted"), std::string::npos) << said.body;
 
     stop();
     ASSERT_NO_FATAL_FAILURE(start(nullptr));
