@@ -69,12 +69,14 @@ const char* kUsage =
 // One keep-alive connection that reconnects after the server closed it. One per thread.
 class Client {
   public:
-    explicit Client(unsigned short port) : port_(port) {}
+    explicit Client(unsigned short port,
+                    std::chrono::milliseconds timeout = tests::http::kDefaultTimeout)
+        : port_(port), timeout_(timeout) {}
 
     HttpResult send(std::string_view method, const std::string& target, const std::string& bearer,
                     const std::string& body = {}) {
         if (!connection_) {
-            connection_ = std::make_unique<TestConnection>(port_);
+            connection_ = std::make_unique<TestConnection>(port_, timeout_);
         }
         if (!connection_->connected()) {
             HttpResult failed;
@@ -95,6 +97,7 @@ class Client {
 
   private:
     unsigned short port_;
+    std::chrono::milliseconds timeout_;
     std::unique_ptr<TestConnection> connection_;
 };
 
@@ -400,7 +403,8 @@ class CrashTest {
     }
 
     void check(int round) {
-        Client client(server_->port());
+        // Reading and verifying a long log takes seconds on a loaded machine.
+        Client client(server_->port(), std::chrono::seconds(120));
         const std::vector<Json> events = all_events(client);
         for (std::size_t i = 0; i < events.size(); ++i) {
             if (events[i].value("position", std::uint64_t{0}) != i + 1) {
@@ -412,7 +416,8 @@ class CrashTest {
         const Json report = parse(verify.body);
         if (verify.status != 200 || !report.is_object() || report.value("ok", false) != true ||
             report.value("events", std::size_t{0}) != events.size()) {
-            failures_.add("the chain does not verify: " + verify.body);
+            failures_.add("the chain does not verify: " + std::to_string(verify.status) + " " +
+                          verify.error + " " + verify.body);
         }
 
         std::lock_guard lock(acked_.mutex);
