@@ -46,7 +46,7 @@ eventstore::Result<BuildProgress> build_store(
                                           return;
                                       }
                                       failed = writer.add(event, actor, kBenchEpochMs);
-                                      if (writer.appended() % (64 * recipe.batch_events) == 0) {
+                                      if (writer.appended() % recipe.batch_events == 0) {
                                           done.events = writer.appended();
                                           report();
                                       }
