@@ -125,5 +125,46 @@ TEST_F(CliTest, RefusalsAreOneLineAndExitOne) {
     EXPECT_NE(keyless.err.find("has no checkpoint key"), std::string::npos) << keyless.err;
 }
 
+// The insider truncates a store made by `keyledger init`: the tail deleted, the head record
+// rewritten, a valid chain again. `keyledger audit verify` catches it through the auditor's
+// checkpoint and names it.
+TEST_F(CliTest, AuditVerifyCatchesATruncatedStoreThroughAKeptCheckpoint) {
+    for (int i = 0; i < 2; ++i) {
+        auto issued = run_keyledger(
+            {"admin", "issue-token", "--data-dir", data_.string(), "--username", "admin"});
+        ASSERT_EQ(issued.exit_code, 0) << issued.err;
+    }
+    auto checkpoint = run_keyledger({"audit", "checkpoint", "--data-dir", data_.string()});
+    ASSERT_EQ(checkpoint.exit_code, 0) << checkpoint.err;
+    std::ofstream(path("kept.checkpoint")) << checkpoint.out;
+    auto intact = run_keyledger(
+        {"audit", "verify", "--data-dir", data_.string(), "--checkpoint", path("kept.checkpoint")});
+    ASSERT_EQ(intact.exit_code, 0) << intact.out << intact.err;
+
+    std::uint64_t head = 0;
+    {
+        auto store = open_store(data_, {.read_only = true});
+        head = store->head_position();
+    }
+    const std::uint64_t kept = head - 1;
+    {
+        Insider insider(data_);
+        insider.delete_stream_entry(insider.event(head));
+        insider.delete_event(head);
+        insider.put_head(kept, insider.event(kept).hash);
+    }
+    {
+        auto store = open_store(data_, {.read_only = true});
+        ASSERT_TRUE(store->verify()->ok);  // the chain alone sees nothing
+    }
+    auto verify = run_keyledger({"audit", "verify", "--data-dir", data_.string(), "--checkpoint",
+                                 path("kept.checkpoint"), "--format", "json"});
+    EXPECT_EQ(verify.exit_code, 1) << verify.out << verify.err;
+    EXPECT_NE(verify.out.find("log truncated: checkpoint covers " + std::to_string(head) +
+                              " events, log has " + std::to_string(kept)),
+              std::string::npos)
+        << verify.out;
+}
+
 }  // namespace
 }  // namespace keyledger::transparency::testing
