@@ -31,7 +31,7 @@ struct ServiceOptions {
     // Refusals of one token's genuine secrets (revoked, expired, rotated...): past the limit they
     // are answered as before but counted, no longer recorded, so that a dead secret on a loop
     // cannot flood the log.
-    FailureLimit token_limit{10, std::chrono::milliseconds(60'000), 100'000};
+    FailureLimit token_limit{1000, std::chrono::milliseconds(60'000), 100'000};
     // The peer whose X-Forwarded-For names the client (a reverse proxy), if any.
     std::optional<std::string> trusted_proxy;
 };

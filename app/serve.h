@@ -30,7 +30,7 @@ struct ServeOptions {
     // Failed authentications per client address, and refusals per genuine token, per window.
     std::uint32_t auth_failure_limit = 20;
     std::chrono::milliseconds auth_failure_window{60'000};
-    std::uint32_t token_refusal_limit = 10;
+    std::uint32_t token_refusal_limit = 1000;
     std::chrono::milliseconds token_refusal_window{60'000};
     std::size_t rate_limit_keys = 100'000;  // addresses (and tokens) each limiter holds at most
     std::optional<std::string> trusted_proxy;
