@@ -102,6 +102,10 @@ int serve(const ServeOptions& options) {
         return fail(opened.error());
     }
     engine::Engine& engine = *opened->engine;
+    if (auto reaches = check_log_reaches_latest_checkpoint(engine.store(), options.data_dir);
+        !reaches) {
+        return fail(reaches.error());
+    }
 
     // A system clock far ahead of the log would make every account inactive at once.
     const domain::Instant last = engine.store().head_position() == 0 ? 0 : [&] {

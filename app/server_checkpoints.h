@@ -4,6 +4,7 @@
 // the Merkle tree's frontier and to check the log against the newest checkpoint already kept, and
 // start-up must not wait for that.
 
+#include <expected>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -12,6 +13,14 @@
 #include "audit/transparency/checkpoint_writer.h"
 
 namespace keyledger::app {
+
+// Refuses a log shorter than the newest checkpoint this store's key signed: events were
+// acknowledged and are gone (a cut-off write-ahead log looks like a torn write to RocksDB, and a
+// restore from an older copy looks like nothing at all). Compares sizes only, so start-up stays
+// fast; the writer compares the roots in the background. A checkpoint file whose signature does
+// not verify is ignored here (anyone who can write the directory could plant one).
+[[nodiscard]] std::expected<void, std::string> check_log_reaches_latest_checkpoint(
+    const eventstore::EventStore& store, const std::filesystem::path& data_dir);
 
 class ServerCheckpoints {
   public:

@@ -15,15 +15,22 @@ std::expected<void, std::string> fold_log(const eventstore::EventStore& store,
                                           const Progress& progress) {
     std::uint64_t after = model.position();
     std::uint64_t folded = 0;
+    // Set once a chunk could not be read: from then on one event a read, so that
+    // model.position() + 1 names the event at fault (at most one chunk is read this way).
+    bool careful = false;
     while (upto == 0 || after < upto) {
-        std::size_t limit = kChunk;
+        std::size_t limit = careful ? 1 : kChunk;
         if (upto != 0) {
-            limit = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, upto - after));
+            limit = static_cast<std::size_t>(std::min<std::uint64_t>(limit, upto - after));
         }
         auto chunk = store.read_all(after, limit);
+        if (!chunk && !careful) {
+            careful = true;
+            continue;
+        }
         if (!chunk) {
-            return std::unexpected("cannot read the log after position " + std::to_string(after) +
-                                   ": " + chunk.error().message);
+            return std::unexpected("event " + std::to_string(after + 1) +
+                                   " cannot be read: " + chunk.error().message);
         }
         for (const auto& stored : *chunk) {
             auto fact = decode_fact(stored);
