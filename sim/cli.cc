@@ -344,7 +344,9 @@ std::vector<Command> add_sim_commands(CLI::App& sim) {
                       "run the world twice, tokens on personal vs service accounts");
     run_cmd
         ->add_option("--faults", flags->faults,
-                     "kill the store's process this many times at seeded steps")
+                     "kill the store's process at this many seeded steps, 100 to 600 steps "
+                     "apart (points past the end of the run are not reached; the report lists "
+                     "the kills made)")
         ->check(CLI::Range(0, 1000));
     run_cmd->add_option("--write-scenario", flags->steps_file,
                         "also write every step of the run to this scenario file");
