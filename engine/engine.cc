@@ -7,7 +7,6 @@
 namespace keyledger::engine {
 namespace {
 
-constexpr std::size_t kReplayChunk = 10'000;
 // Pruning deliveries is a range scan; once a decision-clock minute is plenty.
 constexpr Instant kPruneEveryMs = 60'000;
 
