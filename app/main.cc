@@ -158,7 +158,8 @@ int main(int argc, char** argv) {
     auto* audit = cli.add_subcommand(
         "audit", "answer from the history alone: replay, explain, verify, prove");
     audit->require_subcommand(1);
-    auto* sim = cli.add_subcommand("sim", "deterministic simulation of months of accounts and calls");
+    auto* sim =
+        cli.add_subcommand("sim", "deterministic simulation of months of accounts and calls");
     sim->require_subcommand(1);
     std::vector<app::Command> groups = app::add_audit_history_commands(*audit);
     for (auto& command : app::add_audit_proof_commands(*audit)) {

@@ -11,8 +11,8 @@
 // that decodes, matches the log's hash at its position and holds a state the log never produced;
 // start-up and the audit tools then trust it until `keyledger audit verify` (which compares the
 // snapshot with a rebuild) catches it. A MAC under a key derived from DIR/keys/token.key, checked
-// by the server and the audit tools alike, is what is missing. Decoding checks every length against the remaining bytes, so a damaged
-// snapshot is an error, never a crash.
+// by the server and the audit tools alike, is what is missing. Decoding checks every length against
+// the remaining bytes, so a damaged snapshot is an error, never a crash.
 
 #include <array>
 #include <cstdint>

@@ -15,8 +15,8 @@ namespace keyledger::eventstore::detail {
                                           std::uint64_t position = 0);
 
 // A failed RocksDB call as an Error: RocksDB's corruption stays corruption, a full disk is
-// no_space, everything else is io_error. `doing` says what the store was doing ("reading event 12"); RocksDB's own words
-// follow it.
+// no_space, everything else is io_error. `doing` says what the store was doing ("reading event
+// 12"); RocksDB's own words follow it.
 [[nodiscard]] std::unexpected<Error> fail(const rocksdb::Status& status, std::string_view doing,
                                           std::uint64_t position = 0);
 

@@ -49,7 +49,8 @@ inline fs::path store_dir(const fs::path& data_dir) {
 // synced: durability is not under test here.
 inline std::unique_ptr<engine::Engine> open_engine(const fs::path& data_dir,
                                                    const engine::Clock& clock, bool create) {
-    auto store = eventstore::open_rocksdb_store(store_dir(data_dir), {.create = create, .sync = false});
+    auto store =
+        eventstore::open_rocksdb_store(store_dir(data_dir), {.create = create, .sync = false});
     EXPECT_TRUE(store) << store.error().message;
     if (!store) {
         return nullptr;
