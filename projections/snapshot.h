@@ -5,14 +5,14 @@
 // otherwise it is ignored and the model is rebuilt from the log.
 //
 // Layout: magic "KLSNAP", format version, SHA-256 of the body, then the body (little-endian,
-// length-prefixed).
+// length-prefixed). Decoding checks every length against the remaining bytes, so a damaged
+// snapshot is an error, never a crash.
 //
 // TODO(security): the checksum is unkeyed, so whoever can write the store can plant a snapshot
 // that decodes, matches the log's hash at its position and holds a state the log never produced;
 // start-up and the audit tools then trust it until `keyledger audit verify` (which compares the
 // snapshot with a rebuild) catches it. A MAC under a key derived from DIR/keys/token.key, checked
-// by the server and the audit tools alike, is what is missing. Decoding checks every length against
-// the remaining bytes, so a damaged snapshot is an error, never a crash.
+// by the server and the audit tools alike, is what is missing.
 
 #include <array>
 #include <cstdint>
