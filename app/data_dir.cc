@@ -162,6 +162,14 @@ std::expected<OpenedStore, std::string> open_data_dir(const fs::path& dir,
                                " is not the token key of this store (damaged, or restored from "
                                "another backup); no token could be checked with it");
     }
+    // Every store since the first release records the check at init: one without it was
+    // tampered with, and serving it would skip the one check that catches a foreign key.
+    if (!*check) {
+        return std::unexpected("the store has no token key check (meta '" +
+                               std::string(kKeyCheckMeta) +
+                               "'): it was altered, or not made by keyledger init; run keyledger "
+                               "audit verify before trusting it");
+    }
     auto engine = engine::Engine::open(std::move(*store), clock, options);
     if (!engine) {
         return std::unexpected("the store in " + dir.string() +

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 
 #include "domain/instant.h"
 #include "tests/e2e/api_client.h"
@@ -74,6 +75,38 @@ TEST(Startup, RefusesATokenKeyThatIsNotTheStoresOwn) {
     ServerProcess server({"--data-dir", data});
     EXPECT_FALSE(server.started());
     EXPECT_NE(server.startup_error().find("is not the token key of this store"), std::string::npos)
+        << server.startup_error();
+}
+
+TEST(Startup, RefusesAStoreWhoseTokenKeyCheckWasRemoved) {
+    TempDir dir;
+    const std::string data = dir.path().string() + "/data";
+    ASSERT_EQ(run_keyledger({"init", "--data-dir", data}).exit_code, 0);
+    {
+        // As an insider would: a plain RocksDB delete of the check in the meta column family.
+        const std::string store = data + "/store";
+        std::vector<std::string> names;
+        ASSERT_TRUE(rocksdb::DB::ListColumnFamilies({}, store, &names).ok());
+        std::vector<rocksdb::ColumnFamilyDescriptor> families;
+        for (const auto& name : names) {
+            families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+        }
+        std::vector<rocksdb::ColumnFamilyHandle*> handles;
+        rocksdb::DB* db = nullptr;
+        ASSERT_TRUE(rocksdb::DB::Open({}, store, families, &handles, &db).ok());
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            if (names[i] == "meta") {
+                EXPECT_TRUE(db->Delete({}, handles[i], "token_key_check").ok());
+            }
+        }
+        for (auto* handle : handles) {
+            EXPECT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());
+        }
+        delete db;
+    }
+    ServerProcess server({"--data-dir", data});
+    EXPECT_FALSE(server.started());
+    EXPECT_NE(server.startup_error().find("no token key check"), std::string::npos)
         << server.startup_error();
 }
 
