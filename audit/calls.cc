@@ -11,8 +11,6 @@ using namespace domain;
 
 namespace {
 
-constexpr std::size_t kPage = 10'000;
-
 nlohmann::json call_json(const eventstore::StoredEvent& stored, const Fact& fact,
                          const CallDecided& call) {
     return {{"position", stored.position},
@@ -47,21 +45,11 @@ Answer<nlohmann::json> calls(const eventstore::EventStore& store, const CallsQue
 
     nlohmann::json rows = nlohmann::json::array();
     std::uint64_t accepted = 0;
-    const std::uint64_t total = range->empty() ? 0 : range->last - range->first + 1;
-    std::uint64_t after = range->first - 1;
-    while (after < range->last) {
-        const auto limit =
-            static_cast<std::size_t>(std::min<std::uint64_t>(kPage, range->last - after));
-        auto page = store.read_all(after, limit);
-        if (!page) {
-            return problem(Failure::store, page.error().message);
-        }
-        if (page->empty()) {
-            break;
-        }
-        for (const auto& stored : *page) {
+    auto walked = for_each_event(
+        store, *range,
+        [&](const eventstore::StoredEvent& stored) -> Answer<void> {
             if (stored.type != "CallDecided") {
-                continue;
+                return {};
             }
             auto fact = engine::decode_fact(stored);
             if (!fact) {
@@ -72,11 +60,11 @@ Answer<nlohmann::json> calls(const eventstore::EventStore& store, const CallsQue
                 accepted += call.refusal ? 0 : 1;
                 rows.push_back(call_json(stored, *fact, call));
             }
-        }
-        after = page->back().position;
-        if (progress) {
-            progress(after - range->first + 1, total);
-        }
+            return {};
+        },
+        progress);
+    if (!walked) {
+        return std::unexpected(walked.error());
     }
 
     nlohmann::json out{{"webhook_id", question.webhook_id},

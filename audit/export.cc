@@ -10,8 +10,6 @@ namespace keyledger::audit {
 
 namespace {
 
-constexpr std::size_t kPage = 10'000;
-
 std::string dump(const nlohmann::json& json) {
     return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -29,20 +27,10 @@ Answer<std::uint64_t> export_events(const eventstore::EventStore& store,
     if (format == ExportFormat::csv) {
         out << csv_row({std::begin(kExportCsvHeader), std::end(kExportCsvHeader)});
     }
-    const std::uint64_t total = range->empty() ? 0 : range->last - range->first + 1;
     std::uint64_t written = 0;
-    std::uint64_t after = range->first - 1;
-    while (after < range->last) {
-        const auto limit =
-            static_cast<std::size_t>(std::min<std::uint64_t>(kPage, range->last - after));
-        auto page = store.read_all(after, limit);
-        if (!page) {
-            return problem(Failure::store, page.error().message);
-        }
-        if (page->empty()) {
-            break;
-        }
-        for (const auto& stored : *page) {
+    auto walked = for_each_event(
+        store, *range,
+        [&](const eventstore::StoredEvent& stored) -> Answer<void> {
             auto fact = engine::decode_fact(stored);
             if (!fact) {
                 return problem(Failure::store, fact.error());
@@ -64,11 +52,11 @@ Answer<std::uint64_t> export_events(const eventstore::EventStore& store,
                      hash, prev_hash, dump(event["data"])});
             }
             ++written;
-        }
-        after = page->back().position;
-        if (progress) {
-            progress(after - range->first + 1, total);
-        }
+            return {};
+        },
+        progress);
+    if (!walked) {
+        return std::unexpected(walked.error());
     }
     if (!out) {
         return problem(Failure::store, "the export could not be written");

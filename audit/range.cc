@@ -1,5 +1,7 @@
 #include "audit/range.h"
 
+#include <algorithm>
+
 #include <string>
 
 namespace keyledger::audit {
@@ -51,6 +53,35 @@ Answer<PositionRange> positions_between(const eventstore::EventStore& store,
         range.last = *end - 1;
     }
     return range;
+}
+
+Answer<void> for_each_event(
+    const eventstore::EventStore& store, const PositionRange& range,
+    const std::function<Answer<void>(const eventstore::StoredEvent&)>& visit,
+    const std::function<void(std::uint64_t read, std::uint64_t total)>& progress) {
+    constexpr std::uint64_t kPage = 10'000;
+    const std::uint64_t total = range.empty() ? 0 : range.last - range.first + 1;
+    std::uint64_t after = range.first - 1;
+    while (after < range.last) {
+        const auto limit = static_cast<std::size_t>(std::min(kPage, range.last - after));
+        auto page = store.read_all(after, limit);
+        if (!page) {
+            return problem(Failure::store, page.error().message);
+        }
+        if (page->empty()) {
+            break;
+        }
+        for (const auto& stored : *page) {
+            if (auto visited = visit(stored); !visited) {
+                return visited;
+            }
+        }
+        after = page->back().position;
+        if (progress) {
+            progress(after - range.first + 1, total);
+        }
+    }
+    return {};
 }
 
 }  // namespace keyledger::audit

@@ -3,6 +3,7 @@
 // range are one run of positions, found by binary search with O(log n) point reads.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 
 #include "audit/problem.h"
@@ -23,5 +24,12 @@ struct PositionRange {
 [[nodiscard]] Answer<PositionRange> positions_between(const eventstore::EventStore& store,
                                                       std::optional<domain::Instant> from,
                                                       std::optional<domain::Instant> to);
+
+// Calls `visit` with every event of `range` in position order, reading a page at a time, and
+// `progress(read, total)` after each page. A read error, or a problem `visit` returns, ends it.
+[[nodiscard]] Answer<void> for_each_event(
+    const eventstore::EventStore& store, const PositionRange& range,
+    const std::function<Answer<void>(const eventstore::StoredEvent&)>& visit,
+    const std::function<void(std::uint64_t read, std::uint64_t total)>& progress);
 
 }  // namespace keyledger::audit
