@@ -175,7 +175,8 @@ std::expected<SignedCheckpoint, std::string> parse_checkpoint(std::string_view t
     }
     for (std::string_view line : signatures) {
         if (!line.starts_with(kSignaturePrefix)) {
-            return std::unexpected("not a checkpoint: a signature line does not start with \"— \"");
+            return std::unexpected(
+                "not a checkpoint: a signature line does not start with an em dash and a space");
         }
         line.remove_prefix(kSignaturePrefix.size());
         const std::size_t space = line.find(' ');
