@@ -37,8 +37,11 @@ struct EngineOptions {
     // Deliveries older than this on the decision clock are pruned.
     Instant delivery_retention_ms = 7 * domain::kDayMs;
     // A projection snapshot is written once this many events were committed since the last one
-    // (0: never), and at stop() unless snapshot_at_stop is false.
+    // (0: never) and at least snapshot_min_interval has passed (encoding a large model pauses the
+    // decider, so a busy server must not do it every few seconds), and at stop() unless
+    // snapshot_at_stop is false.
     std::uint64_t snapshot_every_events = 100'000;
+    std::chrono::milliseconds snapshot_min_interval{60'000};
     bool snapshot_at_stop = true;
     // Told, in plain words, about a snapshot that could not be used or written; the engine goes
     // on without it (a snapshot is only ever a shortcut).
@@ -151,6 +154,7 @@ class Engine {
     std::atomic<bool> failed_{false};
     std::atomic<bool> disk_full_{false};
     std::chrono::steady_clock::time_point last_probe_{};
+    std::chrono::steady_clock::time_point last_snapshot_at_ = std::chrono::steady_clock::now();
     std::atomic<Instant> window_ms_{domain::kDefaultWindowMs};
     std::thread thread_;
 };

@@ -19,12 +19,14 @@ bool Engine::write_snapshot() {
     }
     stats_.snapshot_position = model_.position();
     stats_.snapshots_written++;
+    last_snapshot_at_ = std::chrono::steady_clock::now();
     return true;
 }
 
 void Engine::snapshot_if_due() {
     const std::uint64_t every = options_.snapshot_every_events;
-    if (every != 0 && model_.position() - stats_.snapshot_position >= every) {
+    if (every != 0 && model_.position() - stats_.snapshot_position >= every &&
+        std::chrono::steady_clock::now() - last_snapshot_at_ >= options_.snapshot_min_interval) {
         write_snapshot();
     }
 }
