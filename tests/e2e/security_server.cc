@@ -1,5 +1,7 @@
 #include "tests/e2e/security_server.h"
 
+#include "tests/e2e/server_process.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -41,22 +43,10 @@ LoggedServer::LoggedServer(const std::vector<std::string>& args, std::filesystem
     }
     close(out_pipe[1]);
     std::string line;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-        pollfd pfd{out_pipe[0], POLLIN, 0};
-        if (poll(&pfd, 1, 200) > 0) {
-            char buffer[256];
-            const ssize_t n = read(out_pipe[0], buffer, sizeof buffer);
-            if (n <= 0) {
-                break;
-            }
-            line.append(buffer, static_cast<std::size_t>(n));
-        }
-    }
+    const auto port = read_listening_port(out_pipe[0], line);
     close(out_pipe[0]);
-    const auto colon = line.rfind(':');
-    if (line.rfind("listening on ", 0) == 0 && colon != std::string::npos) {
-        port_ = static_cast<unsigned short>(std::stoi(line.substr(colon + 1)));
+    if (port) {
+        port_ = *port;
         return;
     }
     error_ = "server did not start: " + line + read_file(log_path);

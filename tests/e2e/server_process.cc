@@ -18,6 +18,27 @@
 #endif
 
 namespace keyledger::testing {
+
+std::optional<unsigned short> read_listening_port(int fd, std::string& line) {
+    // The server prints "listening on 127.0.0.1:<port>" once it accepts connections.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+        pollfd pfd{fd, POLLIN, 0};
+        if (poll(&pfd, 1, 200) > 0) {
+            char buffer[256];
+            const ssize_t n = read(fd, buffer, sizeof buffer);
+            if (n <= 0) {
+                break;
+            }
+            line.append(buffer, static_cast<std::size_t>(n));
+        }
+    }
+    const auto colon = line.rfind(':');
+    if (line.rfind("listening on ", 0) != 0 || colon == std::string::npos) {
+        return std::nullopt;
+    }
+    return static_cast<unsigned short>(std::stoi(line.substr(colon + 1)));
+}
 namespace {
 
 std::vector<char*> argv_of(std::vector<std::string>& args) {
@@ -124,24 +145,11 @@ ServerProcess::ServerProcess(const std::vector<std::string>& args) {
     }
     pid_ = child.pid;
     const int out_pipe[2] = {child.stdout_fd, -1};
-    // The server prints "listening on 127.0.0.1:<port>" once it accepts connections.
     std::string line;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-        pollfd pfd{out_pipe[0], POLLIN, 0};
-        if (poll(&pfd, 1, 200) > 0) {
-            char c[256];
-            const ssize_t n = read(out_pipe[0], c, sizeof c);
-            if (n <= 0) {
-                break;
-            }
-            line.append(c, static_cast<std::size_t>(n));
-        }
-    }
+    const auto port = read_listening_port(out_pipe[0], line);
     close(out_pipe[0]);
-    const auto colon = line.rfind(':');
-    if (line.rfind("listening on ", 0) == 0 && colon != std::string::npos) {
-        port_ = static_cast<unsigned short>(std::stoi(line.substr(colon + 1)));
+    if (port) {
+        port_ = *port;
         return;
     }
     std::ifstream err(stderr_path_);

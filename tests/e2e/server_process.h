@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,10 @@ struct CommandResult {
 
 // Runs the binary with `args` to completion; a run that outlives `timeout` (a command that
 // should have failed but serves instead, say) is killed and gets exit_code -1.
+// Reads the server's first stdout line from `fd` (kept in `line`) for up to a minute; the port of
+// its "listening on HOST:PORT" line, or nullopt if it never said so.
+std::optional<unsigned short> read_listening_port(int fd, std::string& line);
+
 CommandResult run_keyledger(const std::vector<std::string>& args,
                             std::chrono::milliseconds timeout = std::chrono::seconds(120));
 
