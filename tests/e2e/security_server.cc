@@ -54,14 +54,7 @@ LoggedServer::LoggedServer(const std::vector<std::string>& args, std::filesystem
 }
 
 int LoggedServer::stop() {
-    if (pid_ <= 0) {
-        return -1;
-    }
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return terminate_and_wait(pid_);
 }
 
 LoggedServer::~LoggedServer() {

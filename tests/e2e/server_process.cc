@@ -19,6 +19,17 @@
 
 namespace keyledger::testing {
 
+int terminate_and_wait(pid_t& pid) {
+    if (pid <= 0) {
+        return -1;
+    }
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    pid = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 std::optional<unsigned short> read_listening_port(int fd, std::string& line) {
     // The server prints "listening on 127.0.0.1:<port>" once it accepts connections.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -160,14 +171,7 @@ ServerProcess::ServerProcess(const std::vector<std::string>& args) {
 }
 
 int ServerProcess::stop() {
-    if (pid_ <= 0) {
-        return -1;
-    }
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return terminate_and_wait(pid_);
 }
 
 void ServerProcess::kill_hard() {

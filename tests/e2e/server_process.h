@@ -20,6 +20,10 @@ struct CommandResult {
 
 // Runs the binary with `args` to completion; a run that outlives `timeout` (a command that
 // should have failed but serves instead, say) is killed and gets exit_code -1.
+// Sends SIGTERM to `pid` (when > 0), waits for it and sets it to -1; its exit code, or -1 when
+// it did not exit normally.
+int terminate_and_wait(pid_t& pid);
+
 // Reads the server's first stdout line from `fd` (kept in `line`) for up to a minute; the port of
 // its "listening on HOST:PORT" line, or nullopt if it never said so.
 std::optional<unsigned short> read_listening_port(int fd, std::string& line);
