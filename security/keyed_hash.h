@@ -10,6 +10,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string_view>
 
@@ -17,8 +18,10 @@
 
 namespace keyledger::security {
 
-// Hashes secrets under one server key. Immutable after construction, so one instance may be
-// shared by any number of threads. The key is wiped from memory when the object is destroyed.
+// Hashes secrets under one server key. Immutable after construction, so one instance (and its
+// copies, which share the keyed state) may be used by any number of threads. The key pads are
+// absorbed once, at construction, so a call hashes only the secret and the inner digest. The
+// keyed state (as good as the key) is wiped from memory when the last copy is destroyed.
 class SecretHasher {
   public:
     static constexpr std::size_t kKeyBytes = 32;
@@ -29,15 +32,16 @@ class SecretHasher {
     // A hasher for the raw bytes of a key file; nullopt unless `key` is exactly kKeyBytes long.
     [[nodiscard]] static std::optional<SecretHasher> from_bytes(std::string_view key);
 
+    // Copies share the keyed state. No move: a moved-from hasher would have no state to hash with.
     SecretHasher(const SecretHasher&) = default;
     SecretHasher& operator=(const SecretHasher&) = default;
-    ~SecretHasher();
 
     // HMAC-SHA-256 of `secret` under the key (RFC 2104). Deterministic per key.
     [[nodiscard]] Digest hash(std::string_view secret) const;
 
   private:
-    Key key_;
+    struct Keyed;  // the HMAC state after the key pads, defined by the implementation
+    std::shared_ptr<const Keyed> keyed_;
 };
 
 // True when `a` and `b` have the same length and the same bytes. The time taken depends on the

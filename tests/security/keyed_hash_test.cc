@@ -6,6 +6,8 @@
 
 #include <random>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "security/random.h"
 #include "security/sha256.h"
@@ -59,6 +61,41 @@ TEST(SecretHasher, IsHmacSha256) {
         }
         EXPECT_EQ(SecretHasher(key).hash(secret), openssl_hmac(key, secret));
     }
+}
+
+// The keyed state is absorbed once and shared: no call, copy or thread may disturb it.
+TEST(SecretHasher, KeepsItsKeyedStateAcrossCallsCopiesAndThreads) {
+    SecretHasher::Key key;
+    for (std::size_t i = 0; i < key.size(); ++i) {
+        key[i] = static_cast<std::uint8_t>(i * 7 + 1);
+    }
+    const SecretHasher hasher(key);
+    std::vector<std::string> secrets;
+    for (int length = 0; length < 150; ++length) {
+        secrets.push_back(std::string(static_cast<std::size_t>(length), static_cast<char>(length)));
+    }
+    auto check_all = [&](const SecretHasher& h) {
+        int wrong = 0;
+        for (const std::string& secret : secrets) {
+            wrong += h.hash(secret) == openssl_hmac(key, secret) ? 0 : 1;
+        }
+        return wrong;
+    };
+    EXPECT_EQ(check_all(hasher), 0);
+    SecretHasher copy = hasher;
+    SecretHasher moved = std::move(copy);
+    EXPECT_EQ(check_all(moved), 0);
+    EXPECT_EQ(check_all(copy), 0);  // a moved-from hasher still hashes
+
+    std::vector<int> wrong(4, -1);
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < wrong.size(); ++t) {
+        threads.emplace_back([&, t] { wrong[t] = check_all(hasher); });
+    }
+    for (std::thread& thread : threads) {
+        thread.join();
+    }
+    EXPECT_EQ(wrong, std::vector<int>(4, 0));
 }
 
 TEST(SecretHasher, IsDeterministicPerKey) {
