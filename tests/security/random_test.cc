@@ -1,6 +1,8 @@
 #include "security/random.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <set>
 #include <string>
@@ -73,6 +75,42 @@ TEST(NewId, IdsAreUniqueAcrossThreads) {
         unique.insert(batch.begin(), batch.end());
     }
     EXPECT_EQ(unique.size(), static_cast<std::size_t>(kThreads * kPerThread));
+}
+
+// Ids are drawn from a per-thread buffer: a forked child must not mint the ids its parent
+// mints next from the same buffer.
+TEST(NewId, AForkedChildMintsOtherIdsThanItsParent) {
+    (void)new_id("tok");  // the buffer now holds bytes for the next ids
+    int pipe_ends[2];
+    ASSERT_EQ(pipe(pipe_ends), 0);
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        const std::string id = new_id("tok");
+        const ssize_t written = write(pipe_ends[1], id.data(), id.size());
+        _exit(written == static_cast<ssize_t>(id.size()) ? 0 : 1);
+    }
+    close(pipe_ends[1]);
+    const std::string parent_id = new_id("tok");
+    std::string child_id(parent_id.size(), '\0');
+    const ssize_t got = read(pipe_ends[0], child_id.data(), child_id.size());
+    close(pipe_ends[0]);
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_EQ(got, static_cast<ssize_t>(parent_id.size()));
+    EXPECT_NE(child_id, parent_id);
+}
+
+TEST(NewId, ManyIdsFromOneThreadAreUniqueAndWellFormed) {
+    std::set<std::string> unique;
+    for (int i = 0; i < 20'000; ++i) {  // many times the buffer's worth
+        std::string id = new_id("call");
+        ASSERT_EQ(id.size(), 5u + 26u);
+        ASSERT_EQ(id.substr(0, 5), "call_");
+        ASSERT_EQ(id.find_first_not_of(kBase32, 5), std::string::npos) << id;
+        unique.insert(std::move(id));
+    }
+    EXPECT_EQ(unique.size(), 20'000u);
 }
 
 }  // namespace
