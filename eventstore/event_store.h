@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <expected>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,6 +63,29 @@ struct StoredEvent {
     Hash prev_hash;
     Hash hash;
 };
+
+// An event lent to a reader of the log (see EventStore::for_each_event): the same fields as a
+// StoredEvent, but the text and payload point into the store's buffers and are valid only during
+// the call that receives them.
+struct EventView {
+    std::uint64_t position;
+    std::string_view stream;
+    std::uint64_t version;
+    std::string_view type;
+    std::int64_t at_ms;
+    std::string_view actor;
+    std::string_view correlation_id;
+    std::string_view payload;
+    Hash prev_hash;
+    Hash hash;  // all zero unless the read asked for hashes
+};
+
+// Whether a read of the log computes each event's hash. Hashing every envelope is the costliest
+// part of a read; only readers of the chain (verify, the Merkle leaves) need it.
+enum class Hashes { skip, compute };
+
+// Called with each event of a read in position order; returns false to stop the read there.
+using EventVisitor = std::function<bool(const EventView&)>;
 
 // A webhook call as received. `webhook_id` must not be empty; text fields must not contain NUL
 // nor exceed kMaxTextBytes.
@@ -165,6 +189,14 @@ class EventStore {
     // be; Error::position names the event.
     [[nodiscard]] virtual Result<std::vector<StoredEvent>> read_all(std::uint64_t after_position,
                                                                     std::size_t limit) const = 0;
+
+    // Lends each event with position > after_position to `visit`, in position order, without
+    // copying it: up to `limit` events, fewer at the end of the log or where `visit` returns
+    // false. Returns how many events were visited. With Hashes::skip, EventView::hash is all
+    // zero. Errors as read_all; the events before the one named were visited.
+    [[nodiscard]] virtual Result<std::uint64_t> for_each_event(std::uint64_t after_position,
+                                                               std::uint64_t limit, Hashes hashes,
+                                                               const EventVisitor& visit) const = 0;
 
     // Up to `limit` events of `stream` with version > after_version, in version order. An
     // unknown stream gives an empty vector. Errors as read_all.

@@ -1,46 +1,29 @@
 #include "audit/transparency/log_reader.h"
 
-#include <algorithm>
-
 namespace keyledger::transparency {
-namespace {
-
-// Events per read_all call: large enough to amortise the iterator, small enough to bound memory
-// (payloads are read along with the hashes).
-constexpr std::uint64_t kBatch = 1024;
-
-}  // namespace
 
 std::expected<std::uint64_t, LogReadError> for_each_event_hash(
     const eventstore::EventStore& store, std::uint64_t after_position, std::uint64_t up_to,
     const std::function<void(const Hash&)>& leaf) {
-    std::uint64_t position = after_position;
-    while (position < up_to) {
-        const std::uint64_t want = std::min(kBatch, up_to - position);
-        auto events = store.read_all(position, static_cast<std::size_t>(want));
-        if (!events) {
-            return std::unexpected(
-                LogReadError{events.error().position, events.error().position == 0
-                                                          ? "cannot read the log after position " +
-                                                                std::to_string(position) + ": " +
-                                                                events.error().message
-                                                          : events.error().message});
-        }
-        if (events->empty()) {
-            break;
-        }
-        for (const auto& event : *events) {
-            if (event.position != position + 1) {
-                return std::unexpected(
-                    LogReadError{position + 1, "position " + std::to_string(position + 1) +
-                                                   " is missing: the next event stored is " +
-                                                   std::to_string(event.position)});
-            }
-            leaf(event.hash);
-            ++position;
-        }
+    if (up_to <= after_position) {
+        return 0;
     }
-    return position - after_position;
+    // One pass; the store checks that positions are dense, and lends each event without a copy.
+    auto read =
+        store.for_each_event(after_position, up_to - after_position, eventstore::Hashes::compute,
+                             [&](const eventstore::EventView& event) {
+                                 leaf(event.hash);
+                                 return true;
+                             });
+    if (!read) {
+        const eventstore::Error& error = read.error();
+        return std::unexpected(LogReadError{
+            error.position, error.position == 0
+                                ? "cannot read the log after position " +
+                                      std::to_string(after_position) + ": " + error.message
+                                : error.message});
+    }
+    return *read;
 }
 
 std::expected<MerkleTree, LogReadError> read_log_tree(const eventstore::EventStore& store,

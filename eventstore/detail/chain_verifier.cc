@@ -3,11 +3,17 @@
 #include <fmt/format.h>
 #include <rocksdb/snapshot.h>
 
+#include <array>
+#include <cstdint>
+#include <cstring>
 #include <optional>
+#include <random>
 #include <string>
+#include <string_view>
 
 #include "eventstore/detail/codec.h"
 #include "eventstore/detail/errors.h"
+#include "eventstore/detail/sha256.h"
 
 namespace keyledger::eventstore::detail {
 namespace {
@@ -21,9 +27,68 @@ struct Finding {
 // nullopt: the check passed. An Error: the check could not read what it needed.
 using Check = Result<std::optional<Finding>>;
 
+// How the stream index is checked against the log.
+enum class IndexCheck {
+    // One sequential scan of the index, compared with the log by a salted fingerprint of every
+    // (stream, version, position): fast, but a mismatch does not say where.
+    by_scan,
+    // A point lookup of each event's own entry and of its predecessor's: slow, and exact.
+    by_lookup,
+};
+
+// An order-independent digest of a set of (stream, version, position) entries: the sum, in four
+// 64-bit lanes, of the SHA-256 of each entry behind a random salt. Equal sums of equally many
+// entries mean equal sets; the salt, drawn per verify, keeps anyone who can write the store
+// from preparing entries whose sums collide.
+class EntrySet {
+  public:
+    explicit EntrySet(const std::array<std::uint8_t, 16>& salt)
+        : buffer_(reinterpret_cast<const char*>(salt.data()), salt.size()) {}
+
+    void add(std::string_view stream, std::uint64_t version, std::uint64_t position) {
+        buffer_.resize(kSaltBytes);
+        buffer_ += stream;
+        buffer_.push_back('\0');
+        buffer_ += encode_u64(version);
+        buffer_ += encode_u64(position);
+        const Hash hash = sha256(buffer_);
+        for (std::size_t lane = 0; lane < sums_.size(); ++lane) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, hash.data() + lane * 8, 8);
+            sums_[lane] += word;
+        }
+        ++count_;
+    }
+
+    bool operator==(const EntrySet& other) const {
+        return count_ == other.count_ && sums_ == other.sums_;
+    }
+    std::uint64_t count() const { return count_; }
+
+  private:
+    static constexpr std::size_t kSaltBytes = 16;
+    std::string buffer_;
+    std::array<std::uint64_t, 4> sums_{};
+    std::uint64_t count_ = 0;
+};
+
+std::array<std::uint8_t, 16> random_salt() {
+    std::random_device random;
+    std::array<std::uint8_t, 16> salt;
+    for (std::uint8_t& byte : salt) {
+        byte = static_cast<std::uint8_t>(random());
+    }
+    return salt;
+}
+
 class ChainVerifier {
   public:
-    explicit ChainVerifier(const Database& database) : database_(database) {
+    ChainVerifier(const Database& database, IndexCheck index_check)
+        : database_(database),
+          index_check_(index_check),
+          salt_(random_salt()),
+          logged_(salt_),
+          indexed_(salt_) {
         // A secondary's view moves only when it catches up with the primary, so it reads
         // consistently without a snapshot (and RocksDB refuses snapshots on secondaries).
         if (!database.secondary()) {
@@ -35,9 +100,11 @@ class ChainVerifier {
     Result<VerifyReport> run() {
         // The head before the index: a lost tail is better told as missing events than as
         // index entries that point nowhere.
+        Check (ChainVerifier::*check_index)() = index_check_ == IndexCheck::by_scan
+                                                    ? &ChainVerifier::scan_index
+                                                    : &ChainVerifier::check_index_size;
         for (Check (ChainVerifier::*step)() :
-             {&ChainVerifier::walk_events, &ChainVerifier::check_head,
-              &ChainVerifier::check_index_size}) {
+             {&ChainVerifier::walk_events, &ChainVerifier::check_head, check_index}) {
             Check finding = (this->*step)();
             if (!finding) {
                 return std::unexpected(finding.error());
@@ -143,6 +210,10 @@ class ChainVerifier {
             return Finding{
                 position, fmt::format("event {}: its version is 0; versions start at 1", position)};
         }
+        if (index_check_ == IndexCheck::by_scan) {
+            logged_.add(event.stream, event.version, position);  // compared in scan_index
+            return std::nullopt;
+        }
 
         auto own = index_lookup(event.stream, event.version);
         if (!own) {
@@ -171,6 +242,41 @@ class ChainVerifier {
                            fmt::format("event {}: stream '{}' jumps to version {}, but "
                                        "version {} is not earlier in the log",
                                        position, event.stream, event.version, event.version - 1)};
+        }
+        return std::nullopt;
+    }
+
+    // The whole stream index in key order, once: every stream's versions dense from 1 at rising
+    // positions within the log, and the entries exactly those of the events walked (compared
+    // by fingerprint). Together that is what the lookups of by_lookup check, event by event.
+    Check scan_index() {
+        const Finding mismatch{verified_ + 1, "the stream index does not match the log"};
+        std::string stream;  // of the entry before
+        std::uint64_t version = 0;
+        std::uint64_t position = 0;
+        auto it = iterate(Family::stream_index);
+        for (it->SeekToFirst(); it->Valid(); it->Next()) {
+            std::optional<NamedKey> key = parse_named_key(it->key().ToStringView());
+            std::optional<std::uint64_t> at = decode_u64(it->value().ToStringView());
+            if (!key || !at || *at == 0 || *at > verified_) {
+                return mismatch;
+            }
+            const bool same_stream = key->name == stream;
+            if (same_stream ? key->number != version + 1 || *at <= position : key->number != 1) {
+                return mismatch;
+            }
+            if (!same_stream) {
+                stream = key->name;
+            }
+            version = key->number;
+            position = *at;
+            indexed_.add(key->name, version, position);
+        }
+        if (auto failed = check_iterator(*it, "reading the stream index"); !failed || *failed) {
+            return failed;
+        }
+        if (!(indexed_ == logged_) || logged_.count() != verified_) {
+            return mismatch;
         }
         return std::nullopt;
     }
@@ -323,8 +429,12 @@ class ChainVerifier {
     }
 
     const Database& database_;
+    const IndexCheck index_check_;
     std::optional<rocksdb::ManagedSnapshot> snapshot_;
     rocksdb::ReadOptions read_;
+    const std::array<std::uint8_t, 16> salt_;
+    EntrySet logged_;   // by_scan: the entries the events walked call for
+    EntrySet indexed_;  // by_scan: the entries the stream index holds
 
     std::uint64_t verified_ = 0;  // events 1..verified_ passed every check
     Hash last_hash_{};            // the hash of event verified_ (zero for none)
@@ -334,7 +444,12 @@ class ChainVerifier {
 }  // namespace
 
 Result<VerifyReport> verify_chain(const Database& database) {
-    return ChainVerifier(database).run();
+    auto fast = ChainVerifier(database, IndexCheck::by_scan).run();
+    if (!fast || fast->ok) {
+        return fast;
+    }
+    // Something is wrong: the lookups per event say exactly what, and where it starts.
+    return ChainVerifier(database, IndexCheck::by_lookup).run();
 }
 
 }  // namespace keyledger::eventstore::detail

@@ -45,8 +45,10 @@
 #include <kj/exception.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "eventstore/detail/sha256.h"
 #include "eventstore/envelope.capnp.h"
@@ -89,20 +91,35 @@ std::string to_bytes(capnp::MessageBuilder& message) {
     return {reinterpret_cast<const char*>(bytes.begin()), bytes.size()};
 }
 
+// `bytes` as Cap'n Proto words: in place when RocksDB's buffer happens to be word-aligned, as
+// Cap'n Proto needs, or else copied into `scratch`. Empty if the size is not whole words.
+kj::ArrayPtr<const capnp::word> as_words(std::string_view bytes,
+                                         std::vector<std::uint64_t>& scratch) {
+    if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0) {
+        return {};
+    }
+    const std::size_t count = bytes.size() / sizeof(capnp::word);
+    const void* start = bytes.data();
+    if (reinterpret_cast<std::uintptr_t>(start) % alignof(capnp::word) != 0) {
+        scratch.resize(count);
+        std::memcpy(scratch.data(), bytes.data(), bytes.size());
+        start = scratch.data();
+    }
+    return {static_cast<const capnp::word*>(start), count};
+}
+
 // Parses `bytes` as one Cap'n Proto message with root type Root and hands the root to
 // `read`. Every failure, including the kj exceptions the reader throws on malformed input,
-// becomes a plain-words string; this is the only place decoding can throw.
+// becomes a plain-words string; this is the only place decoding can throw. What `read` takes
+// from the root may point into `bytes` or `scratch`.
 template <class Root, class Read>
-auto read_message(std::string_view bytes, Read&& read)
+auto read_message(std::string_view bytes, std::vector<std::uint64_t>& scratch, Read&& read)
     -> std::expected<std::invoke_result_t<Read, typename Root::Reader>, std::string> {
-    if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0) {
+    const kj::ArrayPtr<const capnp::word> words = as_words(bytes, scratch);
+    if (words.size() == 0) {
         return std::unexpected(fmt::format(
             "its {} bytes are not a whole number of 8-byte Cap'n Proto words", bytes.size()));
     }
-
-    // RocksDB gives no alignment guarantee; Cap'n Proto needs word-aligned input.
-    kj::Array<capnp::word> words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
-    std::memcpy(words.begin(), bytes.data(), bytes.size());
 
     try {
         capnp::ReaderOptions options;
@@ -117,6 +134,14 @@ auto read_message(std::string_view bytes, Read&& read)
         return std::unexpected(
             fmt::format("Cap'n Proto rejects it: {}", e.getDescription().cStr()));
     }
+}
+
+std::string_view as_view(capnp::Text::Reader text) {
+    return {text.begin(), text.size()};
+}
+
+std::string_view as_view(capnp::Data::Reader data) {
+    return {reinterpret_cast<const char*>(data.begin()), data.size()};
 }
 
 }  // namespace
@@ -204,25 +229,26 @@ std::string encode_envelope(std::uint64_t position, const NewEvent& event, const
     return to_bytes(message);
 }
 
-Result<StoredEvent> decode_envelope(std::uint64_t position, std::string_view bytes) {
-    auto decoded = read_message<schema::Envelope>(bytes, [&](schema::Envelope::Reader envelope) {
-        StoredEvent event{};
-        event.position = envelope.getPosition();
-        event.stream = to_string(envelope.getStream());
-        event.version = envelope.getVersion();
-        event.type = to_string(envelope.getType());
-        event.at_ms = envelope.getAtMs();
-        event.actor = to_string(envelope.getActor());
-        event.correlation_id = to_string(envelope.getCorrelationId());
-        event.payload = to_string(envelope.getPayload());
+Result<EventView> EnvelopeReader::read(std::uint64_t position, std::string_view bytes) {
+    auto decoded =
+        read_message<schema::Envelope>(bytes, words_, [&](schema::Envelope::Reader envelope) {
+            EventView event{};
+            event.position = envelope.getPosition();
+            event.stream = as_view(envelope.getStream());
+            event.version = envelope.getVersion();
+            event.type = as_view(envelope.getType());
+            event.at_ms = envelope.getAtMs();
+            event.actor = as_view(envelope.getActor());
+            event.correlation_id = as_view(envelope.getCorrelationId());
+            event.payload = as_view(envelope.getPayload());
 
-        capnp::Data::Reader prev = envelope.getPrevHash();
-        std::size_t prev_size = prev.size();
-        if (prev_size == event.prev_hash.size()) {
-            std::copy(prev.begin(), prev.end(), event.prev_hash.begin());
-        }
-        return std::pair{std::move(event), prev_size};
-    });
+            capnp::Data::Reader prev = envelope.getPrevHash();
+            std::size_t prev_size = prev.size();
+            if (prev_size == event.prev_hash.size()) {
+                std::copy(prev.begin(), prev.end(), event.prev_hash.begin());
+            }
+            return std::pair{event, prev_size};
+        });
 
     if (!decoded) {
         return std::unexpected(Error{
@@ -230,7 +256,7 @@ Result<StoredEvent> decode_envelope(std::uint64_t position, std::string_view byt
             fmt::format("event {}: its envelope cannot be decoded: {}", position, decoded.error()),
             position});
     }
-    auto& [event, prev_size] = *decoded;
+    const auto& [event, prev_size] = *decoded;
     if (event.position != position) {
         return std::unexpected(Error{ErrorCode::corruption,
                                      fmt::format("event {}: the envelope stored at position {} "
@@ -244,8 +270,30 @@ Result<StoredEvent> decode_envelope(std::uint64_t position, std::string_view byt
             fmt::format("event {}: its prev_hash has {} bytes instead of 32", position, prev_size),
             position});
     }
-    event.hash = sha256(bytes);
-    return std::move(event);
+    return event;
+}
+
+StoredEvent to_stored_event(const EventView& view) {
+    return StoredEvent{.position = view.position,
+                       .stream = std::string(view.stream),
+                       .version = view.version,
+                       .type = std::string(view.type),
+                       .at_ms = view.at_ms,
+                       .actor = std::string(view.actor),
+                       .correlation_id = std::string(view.correlation_id),
+                       .payload = std::string(view.payload),
+                       .prev_hash = view.prev_hash,
+                       .hash = view.hash};
+}
+
+Result<StoredEvent> decode_envelope(std::uint64_t position, std::string_view bytes) {
+    EnvelopeReader reader;
+    auto view = reader.read(position, bytes);
+    if (!view) {
+        return std::unexpected(view.error());
+    }
+    view->hash = sha256(bytes);
+    return to_stored_event(*view);
 }
 
 std::string encode_delivery(std::uint64_t seq, const NewDelivery& delivery) {
@@ -265,16 +313,18 @@ std::string encode_delivery(std::uint64_t seq, const NewDelivery& delivery) {
 
 Result<StoredDelivery> decode_delivery(std::string_view webhook_id, std::uint64_t seq,
                                        std::string_view bytes) {
-    auto decoded = read_message<schema::Delivery>(bytes, [](schema::Delivery::Reader record) {
-        return StoredDelivery{
-            .seq = record.getSeq(),
-            .webhook_id = to_string(record.getWebhookId()),
-            .call_id = to_string(record.getCallId()),
-            .received_at_ms = record.getReceivedAtMs(),
-            .content_type = to_string(record.getContentType()),
-            .body = to_string(record.getBody()),
-        };
-    });
+    std::vector<std::uint64_t> scratch;
+    auto decoded =
+        read_message<schema::Delivery>(bytes, scratch, [](schema::Delivery::Reader record) {
+            return StoredDelivery{
+                .seq = record.getSeq(),
+                .webhook_id = to_string(record.getWebhookId()),
+                .call_id = to_string(record.getCallId()),
+                .received_at_ms = record.getReceivedAtMs(),
+                .content_type = to_string(record.getContentType()),
+                .body = to_string(record.getBody()),
+            };
+        });
 
     if (!decoded) {
         return std::unexpected(Error{

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "eventstore/event_store.h"
 
@@ -44,6 +45,21 @@ struct NamedKey {
 // position) if the bytes are not a well-formed envelope, if the envelope says another position,
 // or if its prev_hash is not 32 bytes. Never throws on bad input.
 [[nodiscard]] Result<StoredEvent> decode_envelope(std::uint64_t position, std::string_view bytes);
+
+// The view's fields as owned strings.
+[[nodiscard]] StoredEvent to_stored_event(const EventView& view);
+
+// Decodes envelopes into views, reusing one buffer: for reads that decode many in a row.
+class EnvelopeReader {
+  public:
+    // The envelope stored under `position`, checked as decode_envelope checks it. Its fields
+    // point into `bytes` or into this reader's buffer: valid while `bytes` is and until the next
+    // read. `hash` is left all zero.
+    [[nodiscard]] Result<EventView> read(std::uint64_t position, std::string_view bytes);
+
+  private:
+    std::vector<std::uint64_t> words_;  // a word-aligned copy of bytes that are not aligned
+};
 
 [[nodiscard]] std::string encode_delivery(std::uint64_t seq, const NewDelivery& delivery);
 

@@ -2,8 +2,10 @@
 // kept until pruned.
 
 #include <fmt/format.h>
+#include <rocksdb/db.h>
 
 #include <limits>
+#include <string>
 
 #include "eventstore/detail/errors.h"
 #include "eventstore/detail/rocksdb_event_store.h"
@@ -108,6 +110,9 @@ Result<std::size_t> RocksDbEventStore::prune_deliveries(std::int64_t received_be
     // proportional to what is removed.
     rocksdb::WriteBatch batch;
     std::size_t removed = 0;
+    std::size_t kept = 0;
+    std::string first_removed;
+    std::string last_removed;
     auto it = iterate(Family::deliveries);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
         std::optional<NamedKey> key = parse_named_key(it->key().ToStringView());
@@ -120,13 +125,17 @@ Result<std::size_t> RocksDbEventStore::prune_deliveries(std::int64_t received_be
             return std::unexpected(delivery.error());
         }
         if (delivery->received_at_ms >= received_before_ms) {
+            ++kept;
             continue;
         }
         if (rocksdb::Status status = batch.Delete(database_->family(Family::deliveries), it->key());
             !status.ok()) {
             return fail(status, "preparing the removal of old deliveries");
         }
-        ++removed;
+        if (removed++ == 0) {
+            first_removed = it->key().ToString();
+        }
+        last_removed = it->key().ToString();
     }
     if (!it->status().ok()) {
         return fail(it->status(), "reading deliveries to prune");
@@ -136,8 +145,46 @@ Result<std::size_t> RocksDbEventStore::prune_deliveries(std::int64_t received_be
         if (auto written = write(batch, options_.sync); !written) {
             return std::unexpected(written.error());
         }
+        pruned_.add(first_removed, last_removed, removed);
+        compact_pruned_deliveries(kept);
     }
     return removed;
+}
+
+void RocksDbEventStore::PrunedRange::add(const std::string& first, const std::string& last,
+                                         std::size_t count) {
+    if (deliveries == 0 || first < from) {
+        from = first;
+    }
+    if (deliveries == 0 || last > to) {
+        to = last;
+    }
+    deliveries += count;
+}
+
+void RocksDbEventStore::compact_pruned_deliveries(std::size_t kept) {
+    // Deleted deliveries keep their bytes on disk until a compaction drops them. Keys go by
+    // webhook, then seq, so the range of what was pruned also holds what was kept, and a
+    // compaction rewrites that. So it waits until the deliveries pruned since the last one
+    // are as many as those kept: the disk then holds at most about twice the retention's
+    // worth, and compaction writes about one kept delivery per delivery pruned.
+    if (pruned_.deliveries == 0 || pruned_.deliveries < kept) {
+        return;
+    }
+    rocksdb::CompactRangeOptions options;
+    options.exclusive_manual_compaction = false;  // background compactions go on meanwhile
+    const rocksdb::Slice from(pruned_.from);
+    const rocksdb::Slice to(pruned_.to);
+    // TODO(perf): runs on the caller's thread (the engine's decider): a large range pauses
+    // deciding while it is rewritten. A compaction filter on received_at would spread the work
+    // over RocksDB's own background compactions.
+    rocksdb::Status status =
+        database_->db().CompactRange(options, database_->family(Family::deliveries), &from, &to);
+    if (status.ok()) {
+        pruned_ = {};
+    }
+    // Otherwise the range stays pending and the next prune tries again: the deletions are
+    // durable either way, only the disk space waits.
 }
 
 }  // namespace keyledger::eventstore::detail

@@ -7,6 +7,7 @@
 
 #include "eventstore/detail/errors.h"
 #include "eventstore/detail/rocksdb_event_store.h"
+#include "eventstore/detail/sha256.h"
 
 namespace keyledger::eventstore::detail {
 namespace {
@@ -43,16 +44,18 @@ Result<StoredEvent> RocksDbEventStore::load_event(const rocksdb::ReadOptions& re
     return decode_envelope(position, envelope);
 }
 
-Result<std::vector<StoredEvent>> RocksDbEventStore::read_all(std::uint64_t after_position,
-                                                             std::size_t limit) const {
-    std::vector<StoredEvent> events;
+Result<std::uint64_t> RocksDbEventStore::for_each_event(std::uint64_t after_position,
+                                                        std::uint64_t limit, Hashes hashes,
+                                                        const EventVisitor& visit) const {
+    std::uint64_t visited = 0;
     if (limit == 0 || after_position == kMaxU64) {
-        return events;
+        return visited;
     }
 
+    EnvelopeReader reader;
     std::uint64_t expected = after_position + 1;
     auto it = iterate(Family::events);
-    for (it->Seek(event_key(expected)); it->Valid() && events.size() < limit; it->Next()) {
+    for (it->Seek(event_key(expected)); it->Valid() && visited < limit; it->Next()) {
         // Positions are dense: the next key must be exactly the next position.
         std::optional<std::uint64_t> position = decode_u64(it->key().ToStringView());
         if (position != expected) {
@@ -63,15 +66,35 @@ Result<std::vector<StoredEvent>> RocksDbEventStore::read_all(std::uint64_t after
                         expected);
         }
 
-        auto event = decode_envelope(expected, it->value().ToStringView());
+        const std::string_view bytes = it->value().ToStringView();
+        auto event = reader.read(expected, bytes);
         if (!event) {
             return std::unexpected(event.error());
         }
-        events.push_back(std::move(*event));
+        if (hashes == Hashes::compute) {
+            event->hash = sha256(bytes);
+        }
+        ++visited;
         ++expected;
+        if (!visit(*event)) {
+            return visited;
+        }
     }
     if (!it->status().ok()) {
         return fail(it->status(), fmt::format("reading event {}", expected), expected);
+    }
+    return visited;
+}
+
+Result<std::vector<StoredEvent>> RocksDbEventStore::read_all(std::uint64_t after_position,
+                                                             std::size_t limit) const {
+    std::vector<StoredEvent> events;
+    auto read = for_each_event(after_position, limit, Hashes::compute, [&](const EventView& event) {
+        events.push_back(to_stored_event(event));
+        return true;
+    });
+    if (!read) {
+        return std::unexpected(read.error());
     }
     return events;
 }

@@ -48,7 +48,8 @@ Result<AppendResult> RocksDbEventStore::append(const AppendBatch& batch) {
 
     // One write batch: the events, their index entries, the head record and the deliveries.
     rocksdb::WriteBatch write_batch;
-    if (auto checked = check_versions(batch.events); !checked) {
+    BatchVersions versions;
+    if (auto checked = check_versions(batch.events, versions); !checked) {
         return std::unexpected(checked.error());
     }
     auto head = add_events(batch.events, before, write_batch);
@@ -73,17 +74,18 @@ Result<AppendResult> RocksDbEventStore::append(const AppendBatch& batch) {
     for (auto& [webhook_id, seq] : seqs) {
         delivery_seqs_[webhook_id] = seq;
     }
+    remember_versions(versions);
     return AppendResult{before.position + 1, head->position, head->hash};
 }
 
-Result<void> RocksDbEventStore::check_versions(const std::vector<NewEvent>& events) const {
-    // The version each stream has before the event at hand: from disk, then from the batch.
-    std::unordered_map<std::string_view, std::uint64_t> versions;
+Result<void> RocksDbEventStore::check_versions(const std::vector<NewEvent>& events,
+                                               BatchVersions& versions) {
+    // The version each stream has before the event at hand: as stored, then from the batch.
     for (std::size_t i = 0; i < events.size(); ++i) {
         const NewEvent& event = events[i];
         auto known = versions.find(event.stream);
         if (known == versions.end()) {
-            auto stored = read_stream_version(event.stream);
+            auto stored = stored_version(event.stream);
             if (!stored) {
                 return std::unexpected(stored.error());
             }
@@ -99,6 +101,27 @@ Result<void> RocksDbEventStore::check_versions(const std::vector<NewEvent>& even
         ++known->second;
     }
     return {};
+}
+
+Result<std::uint64_t> RocksDbEventStore::stored_version(std::string_view stream) {
+    if (auto cached = stream_versions_.find(stream); cached != stream_versions_.end()) {
+        return cached->second;
+    }
+    // Not remembered: a stream last written before this store was opened, or never.
+    return read_stream_version(stream);
+}
+
+void RocksDbEventStore::remember_versions(const BatchVersions& versions) {
+    if (stream_versions_.size() + versions.size() > kMaxCachedStreams) {
+        stream_versions_.clear();
+    }
+    for (const auto& [stream, version] : versions) {
+        if (auto cached = stream_versions_.find(stream); cached != stream_versions_.end()) {
+            cached->second = version;
+        } else {
+            stream_versions_.emplace(std::string(stream), version);
+        }
+    }
 }
 
 Result<Head> RocksDbEventStore::add_events(const std::vector<NewEvent>& events, Head head,

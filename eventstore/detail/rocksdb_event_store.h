@@ -8,9 +8,12 @@
 #include <rocksdb/iterator.h>
 #include <rocksdb/write_batch.h>
 
+#include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "eventstore/detail/codec.h"
@@ -19,13 +22,26 @@
 
 namespace keyledger::eventstore::detail {
 
+// Hashes a std::string or a std::string_view alike, for lookups by view in maps keyed by string.
+struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view name) const {
+        return std::hash<std::string_view>{}(name);
+    }
+};
+
 class RocksDbEventStore final : public EventStore {
   public:
+    // More streams than this in stream_versions_ and it starts afresh (~30 MB at the limit).
+    static constexpr std::size_t kMaxCachedStreams = 1 << 18;
+
     RocksDbEventStore(std::unique_ptr<Database> database, const OpenOptions& options, Head head);
 
     Result<AppendResult> append(const AppendBatch& batch) override;
     Result<std::vector<StoredEvent>> read_all(std::uint64_t after_position,
                                               std::size_t limit) const override;
+    Result<std::uint64_t> for_each_event(std::uint64_t after_position, std::uint64_t limit,
+                                         Hashes hashes, const EventVisitor& visit) const override;
     Result<std::vector<StoredEvent>> read_stream(std::string_view stream,
                                                  std::uint64_t after_version,
                                                  std::size_t limit) const override;
@@ -43,9 +59,17 @@ class RocksDbEventStore final : public EventStore {
     Result<std::optional<std::string>> get_meta(std::string_view key) const override;
 
   private:
+    // The version of each stream the batch touches, before (as stored) and after the batch.
+    using BatchVersions = std::unordered_map<std::string_view, std::uint64_t>;
     // version_conflict unless every event's expected_version matches its stream as stored and
-    // as moved by the earlier events of the batch. REQUIRES: write_mutex_ held.
-    Result<void> check_versions(const std::vector<NewEvent>& events) const;
+    // as moved by the earlier events of the batch; fills `versions` with each stream's version
+    // after the batch. REQUIRES: write_mutex_ held.
+    Result<void> check_versions(const std::vector<NewEvent>& events, BatchVersions& versions);
+    // The stored version of `stream`: from stream_versions_, or else from the stream index.
+    // REQUIRES: write_mutex_ held.
+    Result<std::uint64_t> stored_version(std::string_view stream);
+    // Remembers the versions of a batch RocksDB accepted. REQUIRES: write_mutex_ held.
+    void remember_versions(const BatchVersions& versions);
     // Chains `events` after `head` into `batch` (envelopes, index entries, the new head record)
     // and returns the new head. REQUIRES: write_mutex_ held.
     Result<Head> add_events(const std::vector<NewEvent>& events, Head head,
@@ -59,6 +83,10 @@ class RocksDbEventStore final : public EventStore {
     // The last seq given to `webhook_id`, from memory or else from disk.
     // REQUIRES: write_mutex_ held.
     Result<std::uint64_t> last_delivery_seq(const std::string& webhook_id);
+
+    // Compacts the key range of the deliveries pruned so far, once they are many enough beside
+    // the `kept` ones, so that the disk follows the retention. REQUIRES: write_mutex_ held.
+    void compact_pruned_deliveries(std::size_t kept);
 
     // Writes `batch` unless an earlier write failed; a failure here makes every later write
     // fail too, except a full disk (no_space), after which writes resume once space returns.
@@ -85,6 +113,19 @@ class RocksDbEventStore final : public EventStore {
     std::string write_failure_;  // empty until a write fails; then why
     bool disk_full_ = false;     // the last write found the disk full; resume before the next
     std::unordered_map<std::string, std::uint64_t> delivery_seqs_;
+    // The keys of the deliveries pruned since the last compaction of their range.
+    struct PrunedRange {
+        std::string from;  // smallest key removed
+        std::string to;    // largest key removed
+        std::size_t deliveries = 0;
+        void add(const std::string& first, const std::string& last, std::size_t count);
+    };
+    PrunedRange pruned_;
+    // The version of streams this store wrote or looked up, so that an append does not seek the
+    // stream index for every event: the store is the only writer, and learns every version it
+    // writes. Only versions RocksDB accepted are kept; a miss falls back to the index. Emptied
+    // when it reaches kMaxCachedStreams, to bound its memory.
+    std::unordered_map<std::string, std::uint64_t, NameHash, std::equal_to<>> stream_versions_;
 
     // Read by any thread; written only by the writer, after RocksDB accepted the batch.
     mutable std::mutex head_mutex_;

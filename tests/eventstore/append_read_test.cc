@@ -85,6 +85,59 @@ TEST_F(EventStoreAppend, ReadAllHonoursAfterAndLimit) {
     EXPECT_TRUE(past_end->empty());
 }
 
+TEST_F(EventStoreAppend, ForEachEventLendsWhatReadAllCopies) {
+    append_stream("a", 3);
+    append_stream("b", 2);
+    auto copies = store_->read_all(0, 10);
+    ASSERT_TRUE(copies) << copies.error().message;
+    ASSERT_EQ(copies->size(), 5u);
+
+    for (Hashes hashes : {Hashes::compute, Hashes::skip}) {
+        std::vector<StoredEvent> lent;
+        auto read = store_->for_each_event(1, 10, hashes, [&](const EventView& event) {
+            lent.push_back(detail::to_stored_event(event));
+            return true;
+        });
+        ASSERT_TRUE(read) << read.error().message;
+        EXPECT_EQ(*read, 4u);
+        ASSERT_EQ(lent.size(), 4u);
+        for (std::size_t i = 0; i < lent.size(); ++i) {
+            StoredEvent expected = (*copies)[i + 1];
+            if (hashes == Hashes::skip) {
+                expected.hash = Hash{};
+            }
+            EXPECT_EQ(lent[i].position, expected.position);
+            EXPECT_EQ(lent[i].stream, expected.stream);
+            EXPECT_EQ(lent[i].version, expected.version);
+            EXPECT_EQ(lent[i].payload, expected.payload);
+            EXPECT_EQ(lent[i].prev_hash, expected.prev_hash);
+            EXPECT_EQ(lent[i].hash, expected.hash);
+        }
+    }
+}
+
+TEST_F(EventStoreAppend, ForEachEventStopsAtTheLimitOrWhenTheVisitorSays) {
+    append_stream("a", 6);
+    std::vector<std::uint64_t> seen;
+    auto visit = [&](const EventView& event) {
+        seen.push_back(event.position);
+        return event.position != 4;
+    };
+    auto stopped = store_->for_each_event(0, 100, Hashes::skip, visit);
+    ASSERT_TRUE(stopped);
+    EXPECT_EQ(*stopped, 4u);
+    EXPECT_EQ(seen, (std::vector<std::uint64_t>{1, 2, 3, 4}));
+
+    seen.clear();
+    auto limited = store_->for_each_event(4, 1, Hashes::skip, visit);
+    ASSERT_TRUE(limited);
+    EXPECT_EQ(seen, (std::vector<std::uint64_t>{5}));
+
+    auto past = store_->for_each_event(6, 10, Hashes::skip, visit);
+    ASSERT_TRUE(past);
+    EXPECT_EQ(*past, 0u);
+}
+
 TEST_F(EventStoreAppend, ReadStreamGivesOnlyThatStreamInVersionOrder) {
     ASSERT_TRUE(store_->append(events_batch({make_event("a", 0), make_event("b", 0)})));
     ASSERT_TRUE(store_->append(events_batch({make_event("a", 1), make_event("ab", 0)})));

@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
 #include "tests/eventstore/test_support.h"
 
 namespace keyledger::eventstore::testing {
@@ -121,6 +127,50 @@ TEST_F(EventStoreDeliveries, FailedBatchGivesNoSeqs) {
     ASSERT_TRUE(all);
     EXPECT_EQ(seqs_of(*all), (std::vector<std::uint64_t>{1}));
     EXPECT_EQ(all->front().received_at_ms, 2);
+}
+
+std::uintmax_t bytes_on_disk(const std::filesystem::path& dir) {
+    std::uintmax_t bytes = 0;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+        if (entry.is_regular_file()) {
+            bytes += entry.file_size();
+        }
+    }
+    return bytes;
+}
+
+// Deleted records keep their bytes until a compaction drops them: pruning must see to it.
+TEST_F(EventStoreDeliveries, PruningGivesTheDiskSpaceBack) {
+    constexpr int kDeliveries = 2400;
+    constexpr std::size_t kBodyBytes = 4096;
+    std::mt19937_64 random(5);
+    for (int first = 0; first < kDeliveries; first += 100) {
+        std::vector<NewDelivery> deliveries;
+        for (int n = first; n < first + 100; ++n) {
+            std::string body(kBodyBytes, '\0');  // random bytes: snappy cannot shrink them
+            for (char& c : body) {
+                c = static_cast<char>(random());
+            }
+            deliveries.push_back(make_delivery("w" + std::to_string(n % 4), n, std::move(body)));
+        }
+        ASSERT_TRUE(store_->append({.events = {}, .deliveries = std::move(deliveries)}));
+    }
+    reopen();  // the write-ahead log becomes table files
+    const std::uintmax_t full = bytes_on_disk(dir_.path());
+    ASSERT_GT(full, kDeliveries * kBodyBytes);
+
+    auto pruned = store_->prune_deliveries(kDeliveries - 240);  // keeps the newest tenth
+    ASSERT_TRUE(pruned) << pruned.error().message;
+    EXPECT_EQ(*pruned, static_cast<std::size_t>(kDeliveries - 240));
+    const std::uintmax_t after = bytes_on_disk(dir_.path());
+    EXPECT_LT(after, full / 4) << "bytes on disk: " << full << " before pruning, " << after
+                               << " after";
+
+    auto kept = store_->read_deliveries("w0", 0, 1000);
+    ASSERT_TRUE(kept) << kept.error().message;
+    ASSERT_EQ(kept->size(), 60u);
+    EXPECT_EQ(kept->front().received_at_ms, kDeliveries - 240);
+    EXPECT_EQ(kept->front().body.size(), kBodyBytes);
 }
 
 TEST_F(EventStoreDeliveries, RefusesInvalidWebhookIds) {

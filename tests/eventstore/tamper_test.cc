@@ -183,6 +183,23 @@ TEST_F(EventStoreTamper, VerifyFindsAStrayIndexEntry) {
     EXPECT_NE(report->reason.find("stream 'c' version 1"), std::string::npos) << report->reason;
 }
 
+// Dense versions at rising positions, as many entries as events: only the comparison of the
+// index's entries with the events' tells that a2 and b2 trade places.
+TEST_F(EventStoreTamper, VerifyFindsIndexEntriesThatTradePlaces) {
+    tamper([](RawStore& raw) {
+        raw.put(Family::stream_index, detail::stream_key("a", 2), detail::encode_u64(4));
+        raw.put(Family::stream_index, detail::stream_key("b", 2), detail::encode_u64(3));
+    });
+    reopen();
+
+    auto report = store_->verify();
+    ASSERT_TRUE(report);
+    EXPECT_FALSE(report->ok);
+    EXPECT_EQ(report->first_bad_position, 3u) << report->reason;
+    EXPECT_NE(report->reason.find("stream 'a' version 2 as event 4"), std::string::npos)
+        << report->reason;
+}
+
 TEST_F(EventStoreTamper, VerifyFindsAHeadThatIsBehind) {
     tamper([&](RawStore& raw) {
         raw.put(Family::meta, "head", detail::encode_head({3, events_[2].hash}));
