@@ -1,5 +1,6 @@
 #include "app/serve.h"
 
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <csignal>
@@ -64,6 +65,13 @@ std::size_t fit_descriptor_limit(std::size_t connections) {
                : 1;
 }
 
+// glibc serves a large block from the heap once a block of that size was freed (its mmap
+// threshold follows the largest freed block), and a heap rarely shrinks. The large blocks here
+// come and go (RocksDB's memtable arenas after each flush, the buffer of every snapshot), so a
+// fixed threshold keeps them mapped and gives them back on free: resident memory then follows
+// what is live instead of the highest mark ever reached (scripts/load-test checks it).
+constexpr int kLargeBlockBytes = 1 << 20;
+
 int fail(const std::string& message) {
     std::cerr << "keyledger serve: " << message << "\n";
     return 1;
@@ -76,6 +84,8 @@ int serve(const ServeOptions& options) {
     if (!address) {
         return fail("--listen must be HOST:PORT, e.g. 127.0.0.1:8080");
     }
+
+    mallopt(M_MMAP_THRESHOLD, kLargeBlockBytes);
 
     // Signals are taken by sigwait below, so every thread started from here on blocks them.
     sigset_t signals;

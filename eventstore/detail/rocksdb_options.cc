@@ -13,13 +13,18 @@ namespace keyledger::eventstore::detail {
 namespace {
 
 // One block cache for all families of a store. Readers mostly follow the tail of the log
-// (projections catching up, the engine reloading a stream), so a modest cache holds the hot
-// part; the operating system's page cache does the rest.
-constexpr std::size_t kBlockCacheBytes = 32 * 1024 * 1024;
+// (projections catching up, the engine reloading a stream, the checkpoint writer), so a small
+// cache holds the hot part and the operating system's page cache does the rest; a bigger one
+// only fills with blocks read once and shows as resident memory that keeps growing.
+constexpr std::size_t kBlockCacheBytes = 8 * 1024 * 1024;
 
-// Memtables of all families together. RocksDB's default is 64 MiB per family; five families
-// of a small server do not need 320 MiB of write buffers.
-constexpr std::size_t kWriteBufferBytes = 64 * 1024 * 1024;
+// Memtables of all families together (RocksDB's default is 64 MiB per family). The log is
+// append-only and read back through the block cache, so big memtables buy nothing but resident
+// memory that swings with every flush: under a minute of webhook load (about 1 KB written per
+// call) 16 MiB fills within seconds and then stays level.
+constexpr std::size_t kWriteBufferBytes = 16 * 1024 * 1024;
+// One family's memtable; RocksDB allocates it in blocks of an eighth of this.
+constexpr std::size_t kFamilyWriteBufferBytes = 8 * 1024 * 1024;
 
 rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache>& cache,
                                             bool bloom_filter) {
@@ -36,6 +41,7 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
     options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     // Sizes levels from the bottom up: the space overhead stays near 10% as the log grows.
     options.level_compaction_dynamic_level_bytes = true;
+    options.write_buffer_size = kFamilyWriteBufferBytes;
     return options;
 }
 
