@@ -1,8 +1,10 @@
 // `keyledger sim run|replay|shrink`: the deterministic simulation harness (docs/SIMULATION.md).
 
+#include <charconv>
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <set>
 
 #include <unistd.h>
 
@@ -25,6 +27,7 @@ using namespace keyledger::sim;
 constexpr std::int64_t kDayMs = 86'400'000;
 
 struct RunFlags {
+    std::string seed_text = "1";
     std::uint64_t seed = 1;
     int days = 30;
     std::string preset = "small";
@@ -35,6 +38,8 @@ struct RunFlags {
     int faults = 0;
     std::string flaw;
     fs::path steps_file;
+    // Which flags were given, so that ones that do not go together are refused, not ignored.
+    std::set<std::string> given;
 };
 
 std::optional<model::Flaws> flaws_named(const std::string& name) {
@@ -47,6 +52,37 @@ std::optional<model::Flaws> flaws_named(const std::string& name) {
     return std::nullopt;
 }
 
+// A flag's misuse, for exit code 2; empty when the flags go together.
+std::string flag_problem(RunFlags& flags) {
+    auto given = [&](const char* name) { return flags.given.contains(name); };
+    const char* digits_end = flags.seed_text.data() + flags.seed_text.size();
+    auto [end, error] = std::from_chars(flags.seed_text.data(), digits_end, flags.seed);
+    if (error != std::errc() || end != digits_end || flags.seed_text.empty()) {
+        return "--seed must be a whole number from 0 to 18446744073709551615, not \"" +
+               flags.seed_text + "\"";
+    }
+    if (given("--compare-policy") && given("--policy")) {
+        return "--policy does not go with --compare-policy, which runs both policies";
+    }
+    if (given("--compare-policy") && given("--faults")) {
+        return "--faults does not go with --compare-policy";
+    }
+    if (given("--scenario")) {
+        // A scenario is the whole input: its steps carry their own times, ids and owners.
+        for (const char* other : {"--compare-policy", "--faults", "--preset", "--policy", "--seed",
+                                  "--days", "--write-scenario"}) {
+            if (given(other)) {
+                return std::string(other) +
+                       " does not go with --scenario, whose file holds every step of the run";
+            }
+        }
+    }
+    if (!flaws_named(flags.flaw)) {
+        return "the only planted flaw is inactivity-one-ms-late";
+    }
+    return "";
+}
+
 Policy policy_named(const std::string& name) {
     if (name == "personal") {
         return Policy{"personal", 0.0};
@@ -57,11 +93,18 @@ Policy policy_named(const std::string& name) {
     return Policy{"mixed", 0.5};
 }
 
+// The report directory must be new or empty: a run never mixes its files with others.
 bool prepare_out(const fs::path& out) {
     std::error_code ec;
     if (fs::exists(out / "store", ec)) {
         std::cerr << "keyledger sim run: " << out.string()
                   << " already holds a simulation; give an empty or new directory\n";
+        return false;
+    }
+    if (fs::exists(out, ec) && (!fs::is_directory(out, ec) || !fs::is_empty(out, ec))) {
+        std::cerr << "keyledger sim run: " << out.string()
+                  << (fs::is_directory(out, ec) ? " is not empty" : " is not a directory")
+                  << " and holds no simulation; give an empty or new directory\n";
         return false;
     }
     fs::create_directories(out, ec);
@@ -124,10 +167,6 @@ int world_run(const RunFlags& flags, const Preset& preset, const Policy& policy,
         return 0;
     };
     if (flags.faults > 0) {
-        if (kept != nullptr) {
-            std::cerr << "keyledger sim run: --faults and --compare-policy do not go together\n";
-            return 2;
-        }
         return run_in_children(segment, flags.faults);
     }
     return segment();
@@ -137,8 +176,8 @@ int world_run(const RunFlags& flags, const Preset& preset, const Policy& policy,
 int scenario_run(const RunFlags& flags) {
     auto steps = read_scenario(flags.scenario);
     if (!steps) {
-        std::cerr << "keyledger sim run: " << steps.error() << "\n";
-        return 1;
+        std::cerr << "keyledger sim run: " << steps.error().message << "\n";
+        return steps.error().unreadable ? 1 : 2;
     }
     ReplayResult replayed = replay_steps(*steps, *flaws_named(flags.flaw), flags.out, true);
     if (!replayed.error.empty()) {
@@ -182,10 +221,17 @@ int scenario_run(const RunFlags& flags) {
     return result.disagreement ? 3 : 0;
 }
 
-int run(const RunFlags& flags) {
-    if (!flaws_named(flags.flaw)) {
-        std::cerr << "keyledger sim run: the only planted flaw is inactivity-one-ms-late\n";
+int run(RunFlags& flags) {
+    if (const std::string problem = flag_problem(flags); !problem.empty()) {
+        std::cerr << "keyledger sim run: " << problem << "\n";
         return 2;
+    }
+    if (!flags.scenario.empty()) {
+        // Refuse a file that is not a scenario before anything is written.
+        if (auto steps = read_scenario(flags.scenario); !steps) {
+            std::cerr << "keyledger sim run: " << steps.error().message << "\n";
+            return steps.error().unreadable ? 1 : 2;
+        }
     }
     if (!prepare_out(flags.out)) {
         return 1;
@@ -224,8 +270,8 @@ int replay(const std::string& file, const std::string& flaw, const fs::path& dat
     }
     auto steps = read_scenario(file);
     if (!steps) {
-        std::cerr << "keyledger sim replay: " << steps.error() << "\n";
-        return 1;
+        std::cerr << "keyledger sim replay: " << steps.error().message << "\n";
+        return steps.error().unreadable ? 1 : 2;
     }
     fs::path dir = data_dir;
     std::error_code ec;
@@ -282,12 +328,14 @@ int replay(const std::string& file, const std::string& flaw, const fs::path& dat
 
 int shrink_file(const std::string& file, const std::string& flaw, const fs::path& out) {
     auto flaws = flaws_named(flaw);
+    if (!flaws) {
+        std::cerr << "keyledger sim shrink: the only planted flaw is inactivity-one-ms-late\n";
+        return 2;
+    }
     auto steps = read_scenario(file);
-    if (!flaws || !steps) {
-        std::cerr << "keyledger sim shrink: "
-                  << (steps ? "the only planted flaw is inactivity-one-ms-late" : steps.error())
-                  << "\n";
-        return steps ? 2 : 1;
+    if (!steps) {
+        std::cerr << "keyledger sim shrink: " << steps.error().message << "\n";
+        return steps.error().unreadable ? 1 : 2;
     }
     const fs::path scratch =
         fs::temp_directory_path() / fmt::format("keyledger-shrink-{}", ::getpid());
@@ -323,17 +371,19 @@ std::vector<Command> add_sim_commands(CLI::App& sim) {
     auto flags = std::make_shared<RunFlags>();
     auto* run_cmd = sim.add_subcommand(
         "run", "simulate an organisation over days on the real engine, checked against the model");
-    run_cmd->add_option("--seed", flags->seed, "the seed: same seed, same run")
+    run_cmd
+        ->add_option("--seed", flags->seed_text,
+                     "the seed, 0 to 18446744073709551615: same seed, same run")
         ->capture_default_str();
     run_cmd->add_option("--days", flags->days, "simulated days")
         ->check(CLI::Range(1, 3650))
         ->capture_default_str();
-    auto* preset = run_cmd->add_option("--preset", flags->preset, "small, medium or large")
-                       ->check(CLI::IsMember({"small", "medium", "large"}))
-                       ->capture_default_str();
-    run_cmd->add_option("--scenario", flags->scenario, "replay this scenario file instead")
-        ->check(CLI::ExistingFile)
-        ->excludes(preset);
+    run_cmd->add_option("--preset", flags->preset, "small, medium or large")
+        ->check(CLI::IsMember({"small", "medium", "large"}))
+        ->capture_default_str();
+    run_cmd->add_option("--scenario", flags->scenario,
+                        "replay this scenario file instead of a world (no --preset, --policy, "
+                        "--compare-policy, --faults, --seed, --days, --write-scenario)");
     run_cmd->add_option("--out", flags->out, "the report directory (empty or new)")->required();
     run_cmd
         ->add_option("--policy", flags->policy,
@@ -360,9 +410,7 @@ std::vector<Command> add_sim_commands(CLI::App& sim) {
     auto quiet = std::make_shared<bool>(false);
     auto* replay_cmd =
         sim.add_subcommand("replay", "replay a scenario file, printing each step's outcome");
-    replay_cmd->add_option("scenario", *replay_file, "a scenario file (JSON Lines)")
-        ->required()
-        ->check(CLI::ExistingFile);
+    replay_cmd->add_option("scenario", *replay_file, "a scenario file (JSON Lines)")->required();
     replay_cmd->add_option("--data-dir", *replay_dir, "keep the store here (default: temporary)");
     replay_cmd->add_option("--flaw", *replay_flaw, "plant a bug in the model");
     replay_cmd->add_flag("--quiet", *quiet, "print only disagreements and the last line");
@@ -372,14 +420,20 @@ std::vector<Command> add_sim_commands(CLI::App& sim) {
     auto shrink_flaw = std::make_shared<std::string>();
     auto* shrink_cmd = sim.add_subcommand(
         "shrink", "shrink a scenario on which engine and model disagree to a minimal one");
-    shrink_cmd->add_option("scenario", *shrink_in, "a scenario file")
-        ->required()
-        ->check(CLI::ExistingFile);
+    shrink_cmd->add_option("scenario", *shrink_in, "a scenario file")->required();
     shrink_cmd->add_option("--out", *shrink_out, "where to write the minimal scenario")->required();
     shrink_cmd->add_option("--flaw", *shrink_flaw, "plant a bug in the model");
 
     return {
-        Command{run_cmd, [flags] { return run(*flags); }},
+        Command{run_cmd,
+                [flags, run_cmd] {
+                    for (const CLI::Option* option : run_cmd->get_options()) {
+                        if (option->count() > 0) {
+                            flags->given.insert(option->get_name());
+                        }
+                    }
+                    return run(*flags);
+                }},
         Command{replay_cmd,
                 [=] { return replay(*replay_file, *replay_flaw, *replay_dir, *quiet); }},
         Command{shrink_cmd, [=] { return shrink_file(*shrink_in, *shrink_flaw, *shrink_out); }},

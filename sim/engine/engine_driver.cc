@@ -5,11 +5,15 @@
 #include <map>
 #include <mutex>
 
+#include <nlohmann/json.hpp>
+
 #include "domain/codec/codec.h"
 #include "domain/decide.h"
+#include "domain/instant.h"
 #include "domain/rules.h"
 #include "engine/rebuild.h"
 #include "security/password.h"
+#include "security/sha256.h"
 #include "sim/engine/sim_password.h"
 
 namespace keyledger::sim {
@@ -77,7 +81,9 @@ std::string request_of(const Step& s) {
 }
 
 Outcome result(std::string_view text) {
-    return Outcome{std::string(text), {}, {}};
+    Outcome outcome;
+    outcome.result = text;
+    return outcome;
 }
 
 }  // namespace
@@ -216,7 +222,7 @@ Outcome EngineDriver::execute(engine::Transaction& tx, const Step& s, std::uint6
             const AccountStatus status = account_status(*account, now, state.window_ms);
             if (status == AccountStatus::inactive) {
                 return result("inactive since " +
-                              std::to_string(inactive_at(*account, state.window_ms)));
+                              format_instant(inactive_at(*account, state.window_ms)));
             }
             return result(to_string(status));
         }
@@ -242,27 +248,8 @@ Outcome EngineDriver::execute(engine::Transaction& tx, const Step& s, std::uint6
             return decision.accepted() ? result("accepted")
                                        : result(to_string(decision.refusal->reason));
         }
-        case Op::call: {
-            const Webhook* webhook = state.webhook(s.webhook);
-            if (webhook == nullptr) {
-                return result("not_found");
-            }
-            if (webhook->uninstalled_at) {
-                return result("webhook_uninstalled");
-            }
-            AuthenticateCall call;
-            call.call_id = "call_sim" + std::to_string(index);
-            call.secret.secret_hash = hasher_.hash(s.secret);
-            call.webhook_id = s.webhook;
-            CallDecision decision = decide_call(state, call, now);
-            if (decision.outcome == CallDecision::Outcome::unknown) {
-                return result("unknown_token");
-            }
-            tx.record_all(decision.events, decision.owner_id, correlation);
-            return decision.outcome == CallDecision::Outcome::accepted
-                       ? result("accepted")
-                       : result(to_string(decision.reason));
-        }
+        case Op::call:
+            return call(tx, s, index);
         default:
             break;
     }
@@ -372,6 +359,73 @@ Outcome EngineDriver::execute(engine::Transaction& tx, const Step& s, std::uint6
     return refused;
 }
 
+Outcome EngineDriver::call(engine::Transaction& tx, const Step& s, std::uint64_t index) const {
+    const State& state = tx.state();
+    const Instant now = tx.now();
+    const Webhook* webhook = state.webhook(s.webhook);
+    if (webhook == nullptr) {
+        return result("not_found");
+    }
+    if (webhook->uninstalled_at) {
+        return result("webhook_uninstalled");
+    }
+    AuthenticateCall call;
+    call.call_id = s.call_id.empty() ? "call_sim" + std::to_string(index) : s.call_id;
+    call.secret.secret_hash = hasher_.hash(s.secret);
+    call.webhook_id = s.webhook;
+    call.body_length = s.body.size();
+    call.body_sha256 = security::sha256(s.body);
+    CallDecision decision = decide_call(state, call, now);
+    if (decision.outcome == CallDecision::Outcome::unknown) {
+        return result("unknown_token");
+    }
+    const std::string correlation = correlation_of(index);
+    if (decision.outcome == CallDecision::Outcome::refused) {
+        // A 401 consumes no delivery key.
+        tx.record_all(decision.events, decision.owner_id, correlation);
+        return result(to_string(decision.reason));
+    }
+
+    // The delivery key, as api/service.cc honours an Idempotency-Key: scoped by token, method and
+    // path, for 24 hours of the decision clock.
+    if (s.key) {
+        IdempotencyScope scope{decision.token_id, "POST", "/v1/hooks/" + s.webhook, *s.key};
+        auto found = state.idempotency.find(scope);
+        if (found != state.idempotency.end() &&
+            now < found->second.recorded_at + kIdempotencyTtlMs) {
+            if (found->second.body_sha256 == call.body_sha256) {
+                // A faithful repeat: the first answer, nothing recorded, no activity.
+                Outcome replay = result(found->second.status == 202 ? "accepted" : "bad_request");
+                replay.replayed = true;
+                if (!s.call_id.empty()) {
+                    replay.call_id =
+                        nlohmann::json::parse(found->second.response_body, nullptr, false)
+                            .value("call_id", std::string());
+                }
+                return replay;
+            }
+            tx.record_all(decision.events, decision.owner_id, correlation);
+            tx.record(CommandRefused{"Idempotency", Reason::idempotency_key_reused, *s.key, {}, {}},
+                      decision.owner_id, correlation);
+            return result("idempotency_key_reused");
+        }
+        tx.record_all(decision.events, decision.owner_id, correlation);
+        // The 202's body as api/service.cc renders it (call ids need no JSON escaping).
+        tx.record(IdempotencyRecorded{std::move(scope.token_id), std::move(scope.method),
+                                      std::move(scope.path), std::move(scope.key),
+                                      call.body_sha256, 202,
+                                      "{\"call_id\":\"" + call.call_id + "\"}"},
+                  decision.owner_id, correlation);
+    } else {
+        tx.record_all(decision.events, decision.owner_id, correlation);
+    }
+    Outcome accepted = result("accepted");
+    if (!s.call_id.empty()) {
+        accepted.call_id = call.call_id;
+    }
+    return accepted;
+}
+
 std::uint64_t EngineDriver::head_position() const {
     return engine_->store().head_position();
 }
@@ -434,6 +488,8 @@ EngineDriver::outcomes_in_log(std::uint64_t after_position) const {
             if (const auto* decided = std::get_if<CallDecided>(&*event)) {
                 if (decided->refusal) {
                     outcome = result(to_string(*decided->refusal));
+                } else if (!decided->call_id.starts_with("call_sim")) {
+                    outcome.call_id = decided->call_id;  // the step named it
                 }
             } else if (const auto* refused = std::get_if<CommandRefused>(&*event)) {
                 outcome = result(to_string(refused->reason));

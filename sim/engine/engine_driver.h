@@ -82,6 +82,8 @@ class EngineDriver {
     EngineDriver(std::unique_ptr<engine::Engine> engine, std::unique_ptr<engine::ManualClock> clock,
                  security::SecretHasher hasher);
     Outcome execute(engine::Transaction& tx, const Step& step, std::uint64_t index) const;
+    // A webhook call, with its delivery key honoured as the API honours an Idempotency-Key.
+    Outcome call(engine::Transaction& tx, const Step& step, std::uint64_t index) const;
 
     std::unique_ptr<engine::ManualClock> clock_;
     std::unique_ptr<engine::Engine> engine_;

@@ -1,6 +1,8 @@
 #include "sim/model/model.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <set>
 
 namespace keyledger::sim::model {
@@ -36,7 +38,26 @@ bool password_ok(const std::optional<std::string>& password) {
 }
 
 Outcome answer(std::string result) {
-    return Outcome{std::move(result), {}, {}};
+    Outcome outcome;
+    outcome.result = std::move(result);
+    return outcome;
+}
+
+// An instant as API.md writes it (2026-03-02T00:00:00.000Z), by the standard library's calendar:
+// the model shares no code with domain/instant.h.
+std::string iso_instant(std::int64_t ms) {
+    using namespace std::chrono;
+    const sys_time<milliseconds> t{milliseconds(ms)};
+    const sys_days day = floor<days>(t);
+    const year_month_day date{day};
+    const hh_mm_ss time{t - day};
+    char text[32];
+    std::snprintf(
+        text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(date.year()),
+        static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+        static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+        static_cast<int>(time.seconds().count()), static_cast<int>(time.subseconds().count()));
+    return text;
 }
 
 }  // namespace
@@ -149,16 +170,17 @@ bool Model::token_live(const std::string& token, std::int64_t t) const {
 }
 
 std::int64_t Model::grace_end(const std::string& token_id) const {
-    std::vector<const Fact*> secrets;
+    // The token's secrets in order; with two or more, the last one's rotation ends a grace.
+    const Name token = find(token_id);
+    const Fact* latest = nullptr;
+    std::size_t count = 0;
     for (auto position : facts(token_id, Kind::secret_set)) {
-        if (text(facts_[position].subject) == token_id) {
-            secrets.push_back(&facts_[position]);
+        if (facts_[position].subject == token) {
+            latest = &facts_[position];
+            ++count;
         }
     }
-    if (secrets.size() < 2) {
-        return 0;
-    }
-    return secrets.back()->at + secrets.back()->number;
+    return count < 2 ? 0 : latest->at + latest->number;
 }
 
 std::pair<std::string, bool> Model::secret_owner(const std::string& secret) const {
@@ -166,20 +188,21 @@ std::pair<std::string, bool> Model::secret_owner(const std::string& secret) cons
     if (set == nullptr) {
         return {"", false};
     }
-    const std::string token = text(set->subject);
+    const std::string& token = text(set->subject);
     // The token's secrets in order: the last is current, the one before it the previous one;
     // older ones are no longer ours at all.
-    std::vector<Name> secrets;
+    Name current = 0, previous = 0;
     for (auto position : facts(token, Kind::secret_set)) {
-        if (text(facts_[position].subject) == token) {
-            secrets.push_back(facts_[position].other);
+        if (facts_[position].subject == set->subject) {
+            previous = current;
+            current = facts_[position].other;
         }
     }
-    const Name name = find(secret);
-    if (secrets.back() == name) {
+    const Name name = set->other;
+    if (current == name) {
         return {token, false};
     }
-    if (secrets.size() >= 2 && secrets[secrets.size() - 2] == name) {
+    if (previous == name) {
         return {token, true};
     }
     return {"", false};
@@ -297,7 +320,7 @@ Outcome Model::apply(const Step& step) {
             } else {
                 const std::string status = account_status(step.user, t);
                 return answer(status == "inactive"
-                                  ? "inactive since " + std::to_string(inactive_at(step.user))
+                                  ? "inactive since " + iso_instant(inactive_at(step.user))
                                   : status);
             }
         case Op::probe_token: {
@@ -335,13 +358,47 @@ Outcome Model::call(const Step& step, std::int64_t t) {
     }
     std::string refusal = auth_refusal(token, previous, step.webhook, t);
     if (!refusal.empty()) {
-        return answer(refusal);
+        return answer(refusal);  // a refusal uses up no delivery key
+    }
+    const std::string scope = token + "\n" + step.webhook + "\n" + step.key.value_or("");
+    const Delivery* earlier = step.key ? delivery(scope, t) : nullptr;
+    if (earlier != nullptr && earlier->body == step.body) {
+        // The same delivery again: the first answer, and nothing else happens.
+        Outcome repeat = answer("accepted");
+        repeat.replayed = true;
+        repeat.call_id = step.call_id.empty() ? "" : earlier->call_id;
+        return repeat;
     }
     add(Kind::activity, token_owner(token), "", t);
     if (first(token, Kind::token_issued)->flag) {
         add(Kind::accepted_on, token, step.webhook, t);
     }
-    return answer("accepted");
+    if (earlier != nullptr) {
+        return answer("idempotency_key_reused");  // authenticated, so activity all the same
+    }
+    if (step.key) {
+        remember_delivery(scope, step, t);
+    }
+    Outcome accepted = answer("accepted");
+    accepted.call_id = step.call_id;
+    return accepted;
+}
+
+const Model::Delivery* Model::delivery(const std::string& scope, std::int64_t t) {
+    while (!delivery_order_.empty() && delivery_order_.front().first + kDay <= t) {
+        auto it = deliveries_.find(delivery_order_.front().second);
+        if (it != deliveries_.end() && it->second.at == delivery_order_.front().first) {
+            deliveries_.erase(it);
+        }
+        delivery_order_.pop_front();
+    }
+    auto it = deliveries_.find(scope);
+    return it == deliveries_.end() || t >= it->second.at + kDay ? nullptr : &it->second;
+}
+
+void Model::remember_delivery(const std::string& scope, const Step& step, std::int64_t t) {
+    deliveries_[scope] = Delivery{step.body, step.call_id, t};
+    delivery_order_.emplace_back(t, scope);
 }
 
 Outcome Model::login(const Step& step, std::int64_t t) {

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -106,8 +107,20 @@ class Model {
     Outcome login(const Step& step, std::int64_t t);
     std::string owner_unfit(const std::string& account, std::int64_t t) const;
 
+    // Delivery keys: the first accepted call with a key, by (token, webhook, key), answers every
+    // repeat with the same body for 24 hours. Older ones can never answer again and are dropped.
+    struct Delivery {
+        std::string body;
+        std::string call_id;
+        std::int64_t at = 0;
+    };
+    const Delivery* delivery(const std::string& scope, std::int64_t t);
+    void remember_delivery(const std::string& scope, const Step& step, std::int64_t t);
+
     Flaws flaws_;
     std::int64_t window_ms_ = 60LL * 86'400'000;
+    std::unordered_map<std::string, Delivery> deliveries_;
+    std::deque<std::pair<std::int64_t, std::string>> delivery_order_;
     std::vector<Fact> facts_;
     std::vector<std::string> names_{""};
     // Lookups only, never iterated, so their order cannot leak into an answer.

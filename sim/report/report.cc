@@ -71,7 +71,7 @@ std::expected<void, std::string> write_report(const std::filesystem::path& dir,
                                               const RunDescription& what, const RunResult& result) {
     const Totals t = totals_of(result);
     std::map<std::string, std::uint64_t> calls, management;
-    std::uint64_t deletions = 0, reactivations = 0, repairs = 0;
+    std::uint64_t deletions = 0, reactivations = 0, repairs = 0, replayed = 0;
     for (const auto& day : result.days) {
         for (const auto& [k, v] : day.calls) {
             calls[k] += v;
@@ -82,6 +82,7 @@ std::expected<void, std::string> write_report(const std::filesystem::path& dir,
         deletions += day.deletions;
         reactivations += day.reactivations;
         repairs += day.repairs;
+        replayed += day.replayed;
     }
     const double days = static_cast<double>(std::max<std::size_t>(1, result.days.size()));
 
@@ -101,6 +102,7 @@ std::expected<void, std::string> write_report(const std::filesystem::path& dir,
     j["calls"] = result.calls;
     j["calls_per_day"] = two(static_cast<double>(result.calls) / days);
     j["calls_by_result"] = calls;
+    j["repeated_deliveries_answered_from_record"] = replayed;
     j["management_by_result"] = management;
     j["broken_webhook_incidents"] = t.incidents;
     j["broken_webhook_days"] = two(t.broken_webhook_days);
@@ -161,6 +163,8 @@ std::expected<void, std::string> write_report(const std::filesystem::path& dir,
     for (const auto& [k, v] : calls) {
         text += fmt::format("  {:<22} {}\n", k, v);
     }
+    text += fmt::format("  (of the accepted, repeated deliveries given the first answer: {})\n",
+                        replayed);
     text += "management requests by result:\n";
     for (const auto& [k, v] : management) {
         text += fmt::format("  {:<22} {}\n", k, v);

@@ -39,9 +39,16 @@ std::vector<Step> shrink(const std::vector<Step>& steps, const model::Flaws& fla
                          const std::filesystem::path& scratch, ShrinkStats* stats,
                          std::size_t max_tests) {
     std::size_t tests = 0;
+    // A scenario begins with init: it stays, and the steps after it are shrunk.
+    const bool keep_init = !steps.empty() && steps.front().op == Op::init;
     auto disagrees = [&](const std::vector<Step>& candidate) {
         const auto dir = scratch / ("shrink-" + std::to_string(tests++));
-        ReplayResult replayed = replay_steps(candidate, flaws, dir, false);
+        std::vector<Step> whole;
+        if (keep_init) {
+            whole.push_back(steps.front());
+        }
+        whole.insert(whole.end(), candidate.begin(), candidate.end());
+        ReplayResult replayed = replay_steps(whole, flaws, dir, false);
         std::error_code ec;
         std::filesystem::remove_all(dir, ec);
         return replayed.error.empty() && replayed.first_disagreement.has_value();
@@ -57,6 +64,9 @@ std::vector<Step> shrink(const std::vector<Step>& steps, const model::Flaws& fla
             current.resize(*replayed.first_disagreement + 1);
         }
     }
+    if (keep_init) {
+        current.erase(current.begin());
+    }
     std::size_t chunks = 2;
     while (current.size() >= 2 && tests < max_tests) {
         const std::size_t size = current.size();
@@ -66,7 +76,7 @@ std::vector<Step> shrink(const std::vector<Step>& steps, const model::Flaws& fla
             std::vector<Step> complement(current.begin(), current.begin() + begin);
             complement.insert(complement.end(), current.begin() + std::min(size, begin + chunk),
                               current.end());
-            if (!complement.empty() && disagrees(complement)) {
+            if ((keep_init || !complement.empty()) && disagrees(complement)) {
                 current = std::move(complement);
                 chunks = std::max<std::size_t>(chunks - 1, 2);
                 reduced = true;
@@ -82,6 +92,9 @@ std::vector<Step> shrink(const std::vector<Step>& steps, const model::Flaws& fla
     }
     if (stats != nullptr) {
         stats->tests = tests;
+    }
+    if (keep_init) {
+        current.insert(current.begin(), steps.front());
     }
     return current;
 }

@@ -46,15 +46,28 @@ class Source {
     }
 
     void observe(const Step& step, const Outcome& outcome) {
-        if (!is_probe(step.op)) {
-            world_.observe(step, outcome);
+        if (is_probe(step.op)) {
+            return;
+        }
+        world_.observe(step, outcome);
+        // A token's expiry is fixed when it is issued and a grace's end when the token is
+        // rotated: their probes are queued then, rather than found by a daily scan of every token.
+        const bool sets_boundary = step.op == Op::init || step.op == Op::issue_api_token ||
+                                   step.op == Op::rotate_token;
+        if (sets_boundary && outcome.result == "accepted") {
+            for (std::int64_t at : {model_.token_expiry(step.token), model_.grace_end(step.token)}) {
+                if (at != 0) {
+                    probe_at(at, Op::probe_token, step.token, step.at);
+                }
+            }
         }
     }
 
   private:
-    void probe_at(std::int64_t at, Op op, const std::string& id) {
+    // Probes one ms before `at` and at `at`, those not before `not_before` and inside the run.
+    void probe_at(std::int64_t at, Op op, const std::string& id, std::int64_t not_before) {
         for (std::int64_t t : {at - 1, at}) {
-            if (t < scan_from_ || t >= world_.end()) {
+            if (t < not_before || t >= world_.end()) {
                 continue;
             }
             Step probe;
@@ -65,22 +78,15 @@ class Source {
         }
     }
 
+    // Accounts whose inactivity instant falls in (from, to]: activity moves it all the time, so
+    // it is looked for once a simulated day.
     void scan(std::int64_t from, std::int64_t to) {
-        scan_from_ = from;
-        auto within = [&](std::int64_t t) { return t > from && t < to + 1; };
         for (std::size_t i = 0; i < world_.account_count(); ++i) {
-            const std::string id = world_.account_id(i);
+            const std::string& id = world_.account_id(i);
             if (model_.account_exists(id) && model_.account_status(id, from) != "deleted") {
                 const std::int64_t at = model_.inactive_at(id);
-                if (within(at)) {
-                    probe_at(at, Op::probe_account, id);
-                }
-            }
-        }
-        for (const auto& [token, secret] : world_.token_secrets()) {
-            for (std::int64_t at : {model_.token_expiry(token), model_.grace_end(token)}) {
-                if (at != 0 && within(at)) {
-                    probe_at(at, Op::probe_token, token);
+                if (at > from && at <= to) {
+                    probe_at(at, Op::probe_account, id, from);
                 }
             }
         }
@@ -90,7 +96,6 @@ class Source {
     World world_;
     std::optional<Step> peeked_;
     std::int64_t scanned_until_ = kSimStart + kDay;
-    std::int64_t scan_from_ = kSimStart;
     std::uint64_t probe_seq_ = 0;
     using Probe = std::pair<std::pair<std::int64_t, std::uint64_t>, Step>;
     struct Later {

@@ -1,8 +1,11 @@
 #include "sim/scenario/scenario_file.h"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <fstream>
 #include <sstream>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -56,6 +59,112 @@ void put(json& j, const char* key, const std::string& value) {
     }
 }
 
+// The fields of each operation: the ones it needs, then the ones it may have. "at", "op" and
+// "expect" go with every operation.
+struct Fields {
+    Op op;
+    std::vector<std::string_view> required;
+    std::vector<std::string_view> optional;
+};
+const std::vector<Fields>& field_table() {
+    static const std::vector<Fields> table{
+        {Op::init, {"user", "username", "token", "secret"}, {"window_days"}},
+        {Op::create_user, {"by", "user", "username", "kind"}, {"roles", "password"}},
+        {Op::change_password, {"by", "user", "password"}, {"old_password"}},
+        {Op::login, {"username", "password"}, {}},
+        {Op::reactivate, {"by", "user"}, {}},
+        {Op::delete_user, {"by", "user"}, {}},
+        {Op::install_webhook, {"by", "webhook", "name", "auth", "token", "secret"}, {"owner"}},
+        {Op::uninstall_webhook, {"by", "webhook"}, {}},
+        {Op::issue_app_token, {"by", "webhook", "token", "secret"}, {"owner"}},
+        {Op::issue_api_token, {"by", "user", "token", "secret"}, {"name", "expires_at"}},
+        {Op::revoke_token, {"by", "token"}, {}},
+        {Op::rotate_token, {"by", "token", "secret"}, {"grace_ms"}},
+        {Op::transfer_token, {"by", "token", "owner"}, {}},
+        {Op::call, {"webhook", "secret"}, {"key", "body", "call_id"}},
+        {Op::read, {"by"}, {}},
+        {Op::probe_account, {"user"}, {}},
+        {Op::probe_token, {"token"}, {}},
+    };
+    return table;
+}
+
+bool printable_ascii(std::string_view text) {
+    return std::ranges::all_of(text, [](char c) { return c >= 0x20 && c <= 0x7e; });
+}
+
+// What is wrong with the fields of a parsed line, or empty: a field the operation does not take,
+// one it needs and lacks (or has empty), a value outside its set.
+std::string check_fields(const json& j, const Step& s) {
+    const Fields* fields = nullptr;
+    for (const auto& row : field_table()) {
+        if (row.op == s.op) {
+            fields = &row;
+        }
+    }
+    const std::string op(op_name(s.op));
+    for (const auto& [key, value] : j.items()) {
+        const bool known = key == "at" || key == "op" || key == "expect" ||
+                           std::ranges::find(fields->required, key) != fields->required.end() ||
+                           std::ranges::find(fields->optional, key) != fields->optional.end();
+        if (!known) {
+            return "\"" + key + "\" is not a field of " + op;
+        }
+    }
+    for (std::string_view key : fields->required) {
+        auto it = j.find(std::string(key));
+        if (it == j.end() || (it->is_string() && it->get<std::string>().empty())) {
+            return op + " needs \"" + std::string(key) + "\"";
+        }
+    }
+    if (s.op == Op::create_user && s.kind != "person" && s.kind != "service") {
+        return "kind must be person or service, not \"" + s.kind + "\"";
+    }
+    if (s.op == Op::install_webhook && s.auth != "bearer" && s.auth != "basic") {
+        return "auth must be bearer or basic, not \"" + s.auth + "\"";
+    }
+    for (const auto& role : s.roles) {
+        if (role != "user_admin" && role != "webhook_admin" && role != "auditor") {
+            return "roles are user_admin, webhook_admin and auditor, not \"" + role + "\"";
+        }
+    }
+    if (s.key && (s.key->empty() || s.key->size() > 255 || !printable_ascii(*s.key))) {
+        return "key must be 1 to 255 printable ASCII characters";
+    }
+    const bool plain_id = s.call_id.size() <= 64 && std::ranges::all_of(s.call_id, [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+    });
+    if (!plain_id) {
+        return "call_id is 1 to 64 letters, digits, _ and -";
+    }
+    return "";
+}
+
+// The ids a step brings into being (accounts, webhooks, tokens, calls) and the secrets it hands
+// out: the engine takes them as fresh, so a scenario may not give any of them twice.
+std::vector<std::pair<std::string_view, const std::string*>> introduced(const Step& s) {
+    switch (s.op) {
+        case Op::init:
+            return {{"user", &s.user}, {"token", &s.token}, {"secret", &s.secret}};
+        case Op::create_user:
+            return {{"user", &s.user}};
+        case Op::install_webhook:
+            return {{"webhook", &s.webhook}, {"token", &s.token}, {"secret", &s.secret}};
+        case Op::issue_app_token:
+        case Op::issue_api_token:
+            return {{"token", &s.token}, {"secret", &s.secret}};
+        case Op::rotate_token:
+            return {{"secret", &s.secret}};
+        case Op::call:
+            if (!s.call_id.empty()) {
+                return {{"call_id", &s.call_id}};
+            }
+            return {};
+        default:
+            return {};
+    }
+}
+
 }  // namespace
 
 std::string_view op_name(Op op) {
@@ -106,6 +215,11 @@ std::string step_to_json(const Step& s) {
     if (s.expires_at) {
         rest["expires_at"] = instant_text(*s.expires_at);
     }
+    if (s.key) {
+        rest["key"] = *s.key;
+    }
+    put(rest, "body", s.body);
+    put(rest, "call_id", s.call_id);
     if (s.op == Op::rotate_token) {
         rest["grace_ms"] = s.grace_ms;
     }
@@ -171,6 +285,9 @@ std::expected<Step, std::string> step_from_json(std::string_view line) {
     optional_text("expect", s.expect);
     text("token", s.token);
     text("secret", s.secret);
+    optional_text("key", s.key);
+    text("body", s.body);
+    text("call_id", s.call_id);
     if (auto it = j.find("roles"); it != j.end()) {
         if (!it->is_array()) {
             return std::unexpected("roles must be an array of role names");
@@ -203,6 +320,9 @@ std::expected<Step, std::string> step_from_json(std::string_view line) {
     if (!problem.empty()) {
         return std::unexpected(problem);
     }
+    if (auto wrong = check_fields(j, s); !wrong.empty()) {
+        return std::unexpected(wrong);
+    }
     return s;
 }
 
@@ -212,6 +332,12 @@ std::string outcome_to_json(const Outcome& outcome) {
     if (!outcome.blocking_tokens.empty()) {
         j["blocking_tokens"] = outcome.blocking_tokens;
         j["blocking_webhooks"] = outcome.blocking_webhooks;
+    }
+    if (!outcome.call_id.empty()) {
+        j["call_id"] = outcome.call_id;
+    }
+    if (outcome.replayed) {
+        j["replayed"] = true;
     }
     return j.dump();
 }
@@ -227,28 +353,46 @@ std::expected<Outcome, std::string> outcome_from_json(std::string_view line) {
         outcome.blocking_tokens = j["blocking_tokens"].get<std::vector<std::string>>();
         outcome.blocking_webhooks = j["blocking_webhooks"].get<std::vector<std::string>>();
     }
+    if (j.contains("call_id") && j["call_id"].is_string()) {
+        outcome.call_id = j["call_id"].get<std::string>();
+    }
+    outcome.replayed = j.value("replayed", false);
     return outcome;
 }
 
-std::expected<std::vector<Step>, std::string> read_scenario(const std::filesystem::path& file) {
+std::expected<std::vector<Step>, ScenarioError> read_scenario(const std::filesystem::path& file) {
     std::ifstream in(file);
     if (!in) {
-        return std::unexpected("cannot read " + file.string());
+        return std::unexpected(ScenarioError{"cannot read " + file.string(), true});
     }
     std::vector<Step> steps;
+    // Every id and secret given out so far: what it was, and on which line.
+    std::unordered_map<std::string, std::pair<std::string_view, int>> given;
     std::string line;
     for (int number = 1; std::getline(in, line); ++number) {
         if (line.empty() || line.front() == '#') {
             continue;
         }
+        const std::string where = file.string() + ":" + std::to_string(number) + ": ";
         auto step = step_from_json(line);
         if (!step) {
-            return std::unexpected(file.string() + ":" + std::to_string(number) + ": " +
-                                   step.error());
+            return std::unexpected(ScenarioError{where + step.error()});
         }
         if (!steps.empty() && step->at < steps.back().at) {
-            return std::unexpected(file.string() + ":" + std::to_string(number) +
-                                   ": steps must not go back in time");
+            return std::unexpected(ScenarioError{where + "steps must not go back in time"});
+        }
+        if ((step->op == Op::init) != steps.empty()) {
+            return std::unexpected(ScenarioError{
+                where + (steps.empty() ? "the first step must be init" : "init comes only once")});
+        }
+        for (const auto& [what, id] : introduced(*step)) {
+            auto [earlier, fresh] = given.try_emplace(*id, what, number);
+            if (!fresh) {
+                return std::unexpected(ScenarioError{
+                    where + std::string(what) + " \"" + *id + "\" was already given as a " +
+                    std::string(earlier->second.first) + " on line " +
+                    std::to_string(earlier->second.second)});
+            }
         }
         steps.push_back(std::move(*step));
     }

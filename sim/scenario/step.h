@@ -25,7 +25,7 @@ enum class Op {
     revoke_token,       // by, token
     rotate_token,       // by, token, secret, grace_ms
     transfer_token,     // by, token, owner
-    call,               // webhook, secret: a webhook call
+    call,               // webhook, secret, key?, body?, call_id?: a webhook call
     read,               // by: a management read (GET /v1/users)
     probe_account,      // user: status at `at`, nothing recorded
     probe_token,        // token: validity at `at` (no webhook named), nothing recorded
@@ -50,19 +50,29 @@ struct Step {
     std::optional<std::int64_t> expires_at;
     std::int64_t grace_ms = 24 * 3'600'000;
     std::int64_t window_days = 60;  // init only
+    // A webhook call's delivery key (its Idempotency-Key), its body, and the call id the server
+    // gives it if accepted (ids are made outside the rules, like the others a step carries).
+    std::optional<std::string> key;
+    std::string body;
+    std::string call_id;
     // What a regression scenario says the answer must be; neither side reads it.
     std::optional<std::string> expect;
 };
 
 // What an implementation answered: "accepted" or the reason of the refusal (DOMAIN.md's names,
-// plus "not_found" and "webhook_uninstalled" for calls to a webhook that is not there). Probes
-// answer a status ("active", "inactive since <ms>", "deleted", "valid", or a reason).
+// plus "not_found" and "webhook_uninstalled" for calls to a webhook that is not there, and
+// "idempotency_key_reused"). Probes answer a status ("active", "inactive since <instant>",
+// "deleted", "valid", or a reason).
 struct Outcome {
     std::string result;
     // DeleteUser refused with user_has_active_tokens: the blocking tokens and the webhooks they
     // serve, each sorted.
     std::vector<std::string> blocking_tokens;
     std::vector<std::string> blocking_webhooks;
+    // An accepted call whose step names a call id: the call id of the answer, which for a repeat
+    // of a delivery key is the first call's (`replayed`: answered from the idempotency record).
+    std::string call_id;
+    bool replayed = false;
     bool operator==(const Outcome&) const = default;
 };
 

@@ -13,7 +13,8 @@ constexpr std::int64_t kDay = 24 * kHour;
 
 // How often the external systems call: (share in per mille, period).
 constexpr std::pair<int, std::int64_t> kRhythms[] = {
-    {10, kHour}, {30, 4 * kHour}, {150, kDay}, {250, 7 * kDay}, {260, 30 * kDay}, {300, 91 * kDay},
+    {10, kHour},      {30, 4 * kHour},  {150, kDay},      {250, 7 * kDay},
+    {160, 30 * kDay}, {100, 61 * kDay}, {300, 91 * kDay},
 };
 // A refused call is retried after these delays, with the same secret.
 constexpr std::int64_t kRetryDelays[] = {kMinute, 10 * kMinute, kHour};
@@ -24,8 +25,10 @@ std::string padded(std::uint64_t n, int width) {
     return buffer;
 }
 
+// A refusal that breaks the webhook (a 422 for a reused delivery key is the sender's mistake).
 bool is_refusal(const std::string& result) {
-    return result != "accepted" && result != "not_found" && result != "webhook_uninstalled";
+    return result != "accepted" && result != "not_found" && result != "webhook_uninstalled" &&
+           result != "idempotency_key_reused";
 }
 
 }  // namespace
@@ -61,16 +64,30 @@ DayCounts& World::today() {
     return days_[std::min(day, days_.size() - 1)];
 }
 
-void World::schedule(std::int64_t at, Task task, std::size_t who) {
+void World::schedule(std::int64_t at, Task task, std::size_t who, std::uint64_t delivery) {
     if (at < end_) {
-        agenda_.push(Item{std::max(at, now_), seq_++, task, who});
+        agenda_.push(Item{std::max(at, now_), seq_++, task, who, delivery});
     }
 }
 
-void World::emit(Step step, Task purpose, std::size_t who) {
+void World::emit(Step step, Task purpose, std::size_t who, std::uint64_t delivery) {
     step.at = now_;
     pending_.push_back(std::move(step));
-    purposes_.push_back({purpose, who});
+    purposes_.push_back({purpose, who, delivery});
+}
+
+Step World::delivery_call(const Hook& hook, std::uint64_t delivery, bool altered) {
+    Step call;
+    call.op = Op::call;
+    call.webhook = hook.id;
+    call.secret = hook.secret;
+    if (hook.keyed) {
+        const std::string number = std::to_string(delivery);
+        call.key = "dlv-" + hook.id + "-" + number;
+        call.body = "{\"delivery\":" + number + (altered ? ",\"resent\":true}" : "}");
+        call.call_id = "call_" + padded(++call_ids_, 9);
+    }
+    return call;
 }
 
 std::string World::fresh_id(const char* prefix) {
@@ -165,6 +182,9 @@ void World::setup() {
     }
     for (int i = 0; i < preset_.installers; ++i) {
         installers_.push_back(add_account("dev-" + padded(i + 1, 5), false, false, true));
+        // Some set their integrations up and never log in again: only the webhooks' traffic
+        // keeps their accounts active.
+        accounts_[installers_.back()].webhook_only = rng_.chance(0.5);
     }
     for (int i = 0; i < preset_.people; ++i) {
         people_.push_back(add_account("person-" + padded(i + 1, 5), false, false, false));
@@ -201,6 +221,7 @@ void World::setup() {
         hook.id = fresh_id("whk");
         const std::int64_t drawn = draw_period();
         hook.period = rng_.chance(0.9) ? usual[static_cast<std::size_t>(h) % usual.size()] : drawn;
+        hook.keyed = rng_.chance(0.5);
         hook_index_[hook.id] = hooks_.size();
         hooks_.push_back(hook);
         schedule(start_ + kHour + rng_.between(0, span - kHour), Task::install, hooks_.size() - 1);
@@ -218,7 +239,9 @@ void World::setup() {
 void World::plan_person(std::size_t index) {
     Account& person = accounts_[index];
     person.login_every = rng_.between(1, 10) * kDay;
-    schedule(start_ + rng_.between(kHour, person.login_every), Task::person_login, index);
+    if (!person.webhook_only) {
+        schedule(start_ + rng_.between(kHour, person.login_every), Task::person_login, index);
+    }
     const auto days = static_cast<std::int64_t>(days_.size());
     if (rng_.chance(0.25)) {
         schedule(start_ + rng_.between(20, std::max<std::int64_t>(21, days)) * kDay, Task::depart,
@@ -238,7 +261,7 @@ std::optional<Step> World::next() {
         if (agenda_.empty() || agenda_.top().at >= end_) {
             return std::nullopt;
         }
-        Item item = agenda_.top();
+        const Item item = agenda_.top();
         agenda_.pop();
         now_ = item.at;
         handle(item);
@@ -270,7 +293,7 @@ void World::handle(const Item& item) {
         }
         case Task::person_login: {
             Account& person = accounts_[who];
-            if (person.life != Life::working) {
+            if (person.life != Life::working || person.webhook_only) {
                 break;
             }
             Step login;
@@ -302,6 +325,16 @@ void World::handle(const Item& item) {
             emit(install, Task::install, who);
             break;
         }
+        case Task::retry:
+        case Task::redeliver:
+        case Task::resend_altered: {
+            const Hook& hook = hooks_[who];
+            if (!hook.retired || item.task == Task::retry) {
+                emit(delivery_call(hook, item.delivery, item.task == Task::resend_altered),
+                     item.task, who, item.delivery);
+            }
+            break;
+        }
         case Task::call:
         case Task::extra_call: {
             Hook& hook = hooks_[who];
@@ -321,11 +354,8 @@ void World::handle(const Item& item) {
                     }
                 }
             }
-            Step call;
-            call.op = Op::call;
-            call.webhook = hook.id;
-            call.secret = hook.secret;
-            emit(call, item.task, who);
+            const std::uint64_t delivery = ++hook.deliveries;
+            emit(delivery_call(hook, delivery, false), item.task, who, delivery);
             break;
         }
         case Task::repair:
@@ -405,8 +435,10 @@ void World::handle(const Item& item) {
         case Task::depart:
             if (accounts_[who].life != Life::deleted && accounts_[who].life != Life::departed) {
                 accounts_[who].life = Life::departed;
-                // Administrators hear of it after a while.
-                schedule(now_ + rng_.between(3, 30) * kDay, Task::offboard, who);
+                // Administrators hear of it after a while, if anybody tells them.
+                if (rng_.chance(0.7)) {
+                    schedule(now_ + rng_.between(3, 30) * kDay, Task::offboard, who);
+                }
             }
             break;
         case Task::offboard: {
@@ -529,8 +561,9 @@ void World::observe(const Step& step, const Outcome& outcome) {
     purposes_.pop_front();
     if (step.op == Op::call) {
         today().calls[outcome.result]++;
+        today().replayed += outcome.replayed ? 1 : 0;
         if (purpose.task != Task::scan) {
-            observe_call(step, outcome, purpose.who, purpose.task == Task::extra_call);
+            observe_call(step, outcome, purpose);
         }
         return;
     }
@@ -544,13 +577,24 @@ void World::observe(const Step& step, const Outcome& outcome) {
     observe_command(step, outcome, purpose.task, purpose.who);
 }
 
-void World::observe_call(const Step& step, const Outcome& outcome, std::size_t index, bool extra) {
+void World::observe_call(const Step& step, const Outcome& outcome, const Pending& purpose) {
+    const std::size_t index = purpose.who;
     Hook& hook = hooks_[index];
     if (outcome.result == "accepted") {
         if (hook.broken_since != 0) {
             incidents_[open_incident_[index]].to = step.at;
             open_incident_.erase(index);
             hook.broken_since = 0;
+        }
+        if (hook.keyed && purpose.task == Task::call) {
+            // Now and then the answer is lost on the way and the sender delivers again.
+            if (rng_.chance(0.03)) {
+                schedule(now_ + rng_.between(5, 120) * kSecond, Task::redeliver, index,
+                         purpose.delivery);
+            } else if (rng_.chance(0.002)) {
+                schedule(now_ + rng_.between(5, 120) * kSecond, Task::resend_altered, index,
+                         purpose.delivery);
+            }
         }
         return;
     }
@@ -563,8 +607,10 @@ void World::observe_call(const Step& step, const Outcome& outcome, std::size_t i
         open_incident_[index] = incidents_.size();
         incidents_.push_back(Incident{hook.id, outcome.result, step.at, 0});
     }
-    if (!extra && hook.retries < 3) {
-        schedule(now_ + kRetryDelays[hook.retries++], Task::extra_call, index);
+    // A refused delivery is sent again, with the same key and body (a 401 used up no key).
+    const bool retried = purpose.task == Task::call || purpose.task == Task::retry;
+    if (retried && hook.retries < 3) {
+        schedule(now_ + kRetryDelays[hook.retries++], Task::retry, index, purpose.delivery);
     }
     if (!hook.repair_open) {
         // Somebody notices after a while: the external system's owner complains.
@@ -584,6 +630,10 @@ void World::observe_command(const Step& step, const Outcome& outcome, Task purpo
         case Op::install_webhook: {
             Hook& hook = hooks_[who];
             if (!accepted) {
+                // Tried again later; the server gives every installation a new id.
+                hook_index_.erase(hook.id);
+                hook.id = fresh_id("whk");
+                hook_index_[hook.id] = who;
                 schedule(now_ + rng_.between(1, 3) * kDay, Task::install, who);
                 return;
             }
@@ -663,8 +713,10 @@ void World::observe_command(const Step& step, const Outcome& outcome, Task purpo
             // Free the account: move what external systems use, revoke the rest; try again later.
             for (const auto& token : outcome.blocking_tokens) {
                 auto hook = hook_of_token_.find(token);
+                // A hasty administrator revokes even what a webhook still uses.
+                const bool hasty = rng_.chance(0.35);
                 if (hook != hook_of_token_.end() && hooks_[hook->second].token == token &&
-                    !hooks_[hook->second].retired) {
+                    !hooks_[hook->second].retired && !hasty) {
                     const std::size_t to = new_owner_for(hook->second);
                     ensure_active(to, hook->second);
                     Step transfer;

@@ -47,6 +47,7 @@ struct DayCounts {
     std::uint64_t deletions = 0;
     std::uint64_t reactivations = 0;
     std::uint64_t repairs = 0;
+    std::uint64_t replayed = 0;  // repeated deliveries answered from the idempotency record
 };
 
 struct Incident {
@@ -72,9 +73,7 @@ class World {
     std::int64_t end() const { return end_; }
     std::size_t account_count() const { return accounts_.size(); }
     std::size_t webhook_count() const { return hooks_.size(); }
-    std::string account_id(std::size_t i) const { return accounts_[i].id; }
-    // Every token handed to an external system or an account, by id (sorted).
-    const std::map<std::string, std::string>& token_secrets() const { return secret_of_token_; }
+    const std::string& account_id(std::size_t i) const { return accounts_[i].id; }
 
   private:
     enum class Life { working, quiet, on_leave, departed, deleted };
@@ -83,6 +82,8 @@ class World {
         bool service = false;
         bool admin = false;
         bool installer = false;
+        // Never logs in after being set up: the account's only activity is its webhooks' traffic.
+        bool webhook_only = false;
         Life life = Life::working;
         std::int64_t login_every = 0;
         std::string api_secret;  // for administrators and installers: their own API token
@@ -102,6 +103,10 @@ class World {
         bool retired = false;
         bool installed = false;
         int retries = 0;
+        // The external system sends a delivery key (Idempotency-Key) with every delivery, and
+        // sends a delivery again, with the same key and body, when an answer did not reach it.
+        bool keyed = false;
+        std::uint64_t deliveries = 0;
     };
     enum class Task {
         setup,
@@ -109,6 +114,9 @@ class World {
         person_login,
         call,
         extra_call,
+        retry,           // a refused delivery sent again
+        redeliver,       // an accepted delivery sent again: its answer was lost on the way
+        resend_altered,  // a sender's bug: the same delivery key with another body
         install,
         repair,
         offboard,
@@ -129,16 +137,26 @@ class World {
         std::int64_t at;
         std::uint64_t seq;
         Task task;
-        std::size_t who;  // account or webhook index
+        std::size_t who;             // account or webhook index
+        std::uint64_t delivery = 0;  // retry, redeliver, resend_altered: which delivery
         bool operator>(const Item& other) const {
             return at != other.at ? at > other.at : seq > other.seq;
         }
     };
 
-    void schedule(std::int64_t at, Task task, std::size_t who);
+    // The step being answered and what it was for, so observe() can react.
+    struct Pending {
+        Task task;
+        std::size_t who;
+        std::uint64_t delivery;
+    };
+
+    void schedule(std::int64_t at, Task task, std::size_t who, std::uint64_t delivery = 0);
+    // A call of `hook` carrying delivery number `delivery` (its key and body when keyed).
+    Step delivery_call(const Hook& hook, std::uint64_t delivery, bool altered);
     void handle(const Item& item);
     // Queues a step at the current instant, remembering what it is for.
-    void emit(Step step, Task purpose, std::size_t who);
+    void emit(Step step, Task purpose, std::size_t who, std::uint64_t delivery = 0);
     std::string fresh_id(const char* prefix);
     std::string fresh_secret(const std::string& token);
     const Account& some_admin();
@@ -149,7 +167,7 @@ class World {
     void plan_person(std::size_t index);
     void repair(std::size_t hook);
     void end_day(std::size_t day);
-    void observe_call(const Step& step, const Outcome& outcome, std::size_t hook, bool extra);
+    void observe_call(const Step& step, const Outcome& outcome, const Pending& purpose);
     void observe_command(const Step& step, const Outcome& outcome, Task purpose, std::size_t who);
     // Makes sure `account` can receive a token: reactivates it first if it went inactive.
     void ensure_active(std::size_t account, std::size_t for_purpose_who);
@@ -165,6 +183,7 @@ class World {
     std::uint64_t seq_ = 0;
     std::deque<Step> pending_;
     std::uint64_t ids_ = 0;
+    std::uint64_t call_ids_ = 0;
     std::vector<Account> accounts_;
     std::map<std::string, std::size_t> account_index_;
     std::vector<std::size_t> services_, admins_, installers_, people_;
@@ -177,12 +196,7 @@ class World {
     std::vector<Incident> incidents_;
     std::map<std::size_t, std::size_t> open_incident_;  // hook -> incident index
     std::vector<bool> was_inactive_;
-    // The step being answered and what it was for, so observe() can react.
-    struct Pending {
-        Task task;
-        std::size_t who;
-    };
-    std::deque<Pending> purposes_;
+    std::deque<Pending> purposes_;  // one for each step in pending_ and each step not yet observed
 };
 
 }  // namespace keyledger::sim

@@ -61,5 +61,24 @@ TEST(SimOracle, ComparePolicyRunsTheSameWorldTwice) {
     EXPECT_FALSE(slurp(dir.path() / "compare.svg").empty());
 }
 
+// The point of the comparison: tokens on people's accounts break when the people go quiet, take
+// leave or leave (and get caught in their offboarding); tokens on service accounts do not.
+TEST(SimOracle, TokensOnPersonalAccountsBreakMoreWebhooksThanOnServiceAccounts) {
+    SimDir dir;
+    ASSERT_EQ(run_sim({"run", "--seed", "2", "--days", "180", "--preset", "small",
+                       "--compare-policy", "--out", dir.str()}),
+              0);
+    const auto personal = summary_of(dir.path() / "personal");
+    const auto service = summary_of(dir.path() / "service");
+    auto days = [](const nlohmann::json& s) {
+        return std::stod(s["broken_webhook_days"].get<std::string>());
+    };
+    auto refused = [](const nlohmann::json& s, const char* reason) {
+        return s["calls_by_result"].value(reason, 0);
+    };
+    EXPECT_GT(days(personal), 2 * days(service));
+    EXPECT_GT(refused(personal, "owner_inactive"), refused(service, "owner_inactive"));
+}
+
 }  // namespace
 }  // namespace keyledger::testing

@@ -36,12 +36,5 @@ TEST(SimReport, AScenarioRunReportsItsCalls) {
     EXPECT_EQ(s["log_head_hash"].get<std::string>().size(), 64u);
 }
 
-TEST(SimReport, FlagsThatDoNotGoTogetherAreRefused) {
-    SimDir dir;
-    EXPECT_NE(
-        run_sim({"run", "--preset", "small", "--scenario", "/nonexistent", "--out", dir.str()}), 0);
-    EXPECT_EQ(run_sim({"run", "--flaw", "nonsense", "--out", dir.str()}), 2);
-}
-
 }  // namespace
 }  // namespace keyledger::testing

@@ -23,7 +23,7 @@ TEST(SimScenarios, EveryRegressionScenarioReplaysAsExpected) {
     ASSERT_GE(files.size(), 5u);
     for (const auto& file : files) {
         auto steps = sim::read_scenario(file);
-        ASSERT_TRUE(steps.has_value()) << steps.error();
+        ASSERT_TRUE(steps.has_value()) << steps.error().message;
         EXPECT_TRUE(
             std::ranges::any_of(*steps, [](const sim::Step& s) { return s.expect.has_value(); }))
             << file << " expects nothing";
@@ -72,14 +72,90 @@ TEST(SimScenarios, LinesRoundTripAndBadLinesAreNamed) {
     fs::create_directories(dir.path());
     {
         std::ofstream out(dir.path() / "back.jsonl");
-        out << R"({"at":"2026-01-02T00:00:00Z","op":"read","by":"x"})"
+        out << R"({"at":"2026-01-01T00:00:00Z","op":"init","user":"u","username":"admin",)"
+            << R"("token":"t","secret":"x"})"
+            << "\n"
+            << R"({"at":"2026-01-02T00:00:00Z","op":"read","by":"x"})"
             << "\n"
             << R"({"at":"2026-01-01T00:00:00Z","op":"read","by":"x"})"
             << "\n";
     }
     auto refused = sim::read_scenario(dir.path() / "back.jsonl");
     ASSERT_FALSE(refused.has_value());
-    EXPECT_NE(refused.error().find(":2: steps must not go back in time"), std::string::npos);
+    EXPECT_NE(refused.error().message.find(":3: steps must not go back in time"),
+              std::string::npos);
+}
+
+// Each bad line is refused with the file, the line and what is wrong; the CLI exits 2 on it.
+TEST(SimScenarios, FilesThatAreNotScenariosAreRefusedNamingTheLine) {
+    const std::string init =
+        R"({"at":"2026-01-01T00:00:00.000Z","op":"init","user":"usr_root","username":"admin",)"
+        R"("token":"tok_root","secret":"sec-root"})";
+    const std::string user =
+        R"({"at":"2026-01-01T00:00:00.000Z","op":"create_user","by":"sec-root","user":"usr_a",)"
+        R"("username":"a","kind":"person"})";
+    // (the line that is wrong, what the message must say)
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {user, "user \"usr_a\" was already given as a user on line 3"},
+        {R"({"at":"2026-01-02T00:00:00.000Z","op":"create_user","by":"sec-root","user":"usr_b",)"
+         R"("username":"b","kind":"robot"})",
+         "kind must be person or service"},
+        {R"({"at":"2026-01-02T00:00:00.000Z","op":"issue_app_token","by":"sec-root",)"
+         R"("webhook":"whk_x","token":"tok_root","secret":"sec-new"})",
+         "token \"tok_root\" was already given as a token on line 1"},
+        {R"({"at":"2026-01-02T00:00:00.000Z","op":"rotate_token","by":"sec-root",)"
+         R"("token":"tok_root","secret":"sec-root"})",
+         "secret \"sec-root\" was already given"},
+        {R"({"at":"2026-13-02T00:00:00.000Z","op":"read","by":"sec-root"})",
+         "at is not an instant"},
+        {R"({"at":"2026-01-02","op":"read","by":"sec-root"})", "at is not an instant"},
+        {R"({"at":"2025-12-31T00:00:00.000Z","op":"read","by":"sec-root"})",
+         "steps must not go back in time"},
+        {R"({"at":"2026-01-02T00:00:00.000Z","op":"install_webhook","by":"sec-root",)"
+         R"("webhook":"whk_x","name":"x","token":"tok_x","secret":"sec-x"})",
+         "install_webhook needs \"auth\""},
+        {R"({"at":"2026-01-02T00:00:00.000Z","op":"call","webhook":"whk_x"})",
+         "call needs \"secret\""},
+        {R"({"at":"2026-01-02T00:00:00.000Z","op":"call","webhook":"whk_x","secret":"s",)"
+         R"("webhok":"whk_y"})",
+         "\"webhok\" is not a field of call"},
+        {R"({"at":"2026-01-02T00:00:00.000Z","op":"call","webhook":"whk_x","secret":"s","key":""})",
+         "key must be 1 to 255 printable ASCII characters"},
+        {R"({"at":"2026-01-02T00:00:00.000Z","op":"create_user","by":"sec-root","user":"usr_c",)"
+         R"("username":"c","kind":"person","roles":["root"]})",
+         "roles are user_admin, webhook_admin and auditor"},
+        {R"({"at":"2026-01-02T00:00:00.000Z","op":"fly"})", "op must be one of"},
+        {init, "init comes only once"},
+    };
+    for (const auto& [line, message] : cases) {
+        SimDir dir;
+        fs::create_directories(dir.path());
+        const fs::path file = dir.path() / "bad.jsonl";
+        std::ofstream(file) << init << "\n# a comment\n" << user << "\n\n" << line << "\n";
+        auto refused = sim::read_scenario(file);
+        ASSERT_FALSE(refused.has_value()) << line;
+        EXPECT_FALSE(refused.error().unreadable);
+        EXPECT_NE(refused.error().message.find(file.string() + ":5: "), std::string::npos)
+            << refused.error().message;
+        EXPECT_NE(refused.error().message.find(message), std::string::npos)
+            << refused.error().message;
+        EXPECT_EQ(run_sim({"replay", file.string()}), 2) << line;
+        EXPECT_EQ(
+            run_sim({"run", "--scenario", file.string(), "--out", (dir.path() / "o").string()}), 2)
+            << line;
+        EXPECT_FALSE(fs::exists(dir.path() / "o"));
+    }
+
+    SimDir dir;
+    fs::create_directories(dir.path());
+    std::ofstream(dir.path() / "headless.jsonl") << user << "\n";
+    auto headless = sim::read_scenario(dir.path() / "headless.jsonl");
+    ASSERT_FALSE(headless.has_value());
+    EXPECT_NE(headless.error().message.find(":1: the first step must be init"), std::string::npos);
+    auto missing = sim::read_scenario(dir.path() / "missing.jsonl");
+    ASSERT_FALSE(missing.has_value());
+    EXPECT_TRUE(missing.error().unreadable);
+    EXPECT_EQ(run_sim({"replay", (dir.path() / "missing.jsonl").string()}), 1);
 }
 
 }  // namespace

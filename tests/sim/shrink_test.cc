@@ -21,8 +21,8 @@ TEST(SimShrink, APlantedInactivityBugIsFoundAndShrunk) {
 
     auto full = sim::read_scenario(dir.path() / "disagreement.jsonl");
     auto minimal = sim::read_scenario(dir.path() / "disagreement-shrunk.jsonl");
-    ASSERT_TRUE(full.has_value()) << full.error();
-    ASSERT_TRUE(minimal.has_value()) << minimal.error();
+    ASSERT_TRUE(full.has_value()) << full.error().message;
+    ASSERT_TRUE(minimal.has_value()) << minimal.error().message;
     EXPECT_GT(full->size(), 100u);
     EXPECT_LE(minimal->size(), 4u) << "ddmin should leave a handful of steps";
 
