@@ -33,6 +33,8 @@ GBENCH = {
     "startup_events": ("history.json", "BM_startup", "startup_events"),
     "as_of_p50_ms": ("history.json", "BM_as_of", "as_of_p50_ms"),
     "as_of_p99_ms": ("history.json", "BM_as_of", "as_of_p99_ms"),
+    "sim_calls_per_s": ("sim.json", "BM_sim", "sim_calls_per_s"),
+    "sim_peak_rss_mb": ("sim.json", "BM_sim", "sim_peak_rss_mb"),
 }
 
 HTTP = {"keyledger": "http_accepted", "ceiling": "http_ceiling", "bare": "http_bare"}
