@@ -1,6 +1,7 @@
 #include "projections/snapshot.h"
 
 #include <algorithm>
+#include <limits>
 
 #include <openssl/sha.h>
 
@@ -15,7 +16,7 @@ using domain::Instant;
 
 constexpr std::string_view kMagic = "KLSNAP";
 // Bump when the layout changes; an older snapshot is then ignored and rebuilt, never misread.
-constexpr std::uint8_t kFormatVersion = 1;
+constexpr std::uint8_t kFormatVersion = 2;
 constexpr std::size_t kHeaderBytes = kMagic.size() + 1 + SHA256_DIGEST_LENGTH;
 
 std::array<std::uint8_t, 32> sha256(std::string_view bytes) {
@@ -76,26 +77,6 @@ domain::IdempotencyScope get_scope(ByteReader& r) {
     scope.path = r.text();
     scope.key = r.text();
     return scope;
-}
-
-// Positions are increasing within each list, so deltas keep them to a byte or two each.
-void put_positions(ByteWriter& w, const std::vector<std::uint64_t>& positions) {
-    w.u64(positions.size());
-    std::uint64_t last = 0;
-    for (std::uint64_t p : positions) {
-        w.u64(p - last);
-        last = p;
-    }
-}
-
-std::vector<std::uint64_t> get_positions(ByteReader& r) {
-    std::vector<std::uint64_t> positions(r.count());
-    std::uint64_t last = 0;
-    for (auto& p : positions) {
-        last += r.u64();
-        p = last;
-    }
-    return positions;
 }
 
 void put_strings(ByteWriter& w, const auto& strings) {
@@ -285,6 +266,8 @@ struct SnapshotCodec {
         return s;
     }
 
+    // The index's flat arrays, whole; positions as deltas, since nodes are appended in position
+    // order (most deltas fit a byte).
     static void put_history(ByteWriter& w, const HistoryIndex& h) {
         // Decision instants never go backwards along the log, so deltas are small and positive.
         w.u64(h.at_by_position_.size());
@@ -293,23 +276,51 @@ struct SnapshotCodec {
             w.i64(at - last);
             last = at;
         }
-        w.u64(h.positions_.size());
-        for (const auto* entry : sorted(h.positions_)) {
-            w.text(entry->first);
-            put_positions(w, entry->second);
+        w.text(h.ids_.chars());
+        w.array(h.ids_.ends());
+        w.array(h.entities_);
+        w.u64(h.node_position_.size());
+        std::uint32_t previous = 0;
+        for (std::uint32_t position : h.node_position_) {
+            w.u64(position - previous);
+            previous = position;
         }
-        for (const auto* links : {&h.tokens_of_account_, &h.owners_of_token_}) {
-            w.u64(links->size());
-            for (const auto* entry : sorted(*links)) {
-                w.text(entry->first);
-                put_strings(w, entry->second);
+        w.array(h.node_older_);
+        w.array(h.links_);
+    }
+
+    // Every index in the arrays is checked, so a damaged index is refused here and every walk
+    // over a list ends (each node points only to an older one).
+    static bool history_holds(const HistoryIndex& h) {
+        const std::size_t entities = h.entities_.size();
+        const std::size_t nodes = h.node_position_.size();
+        auto within = [](std::uint32_t index, std::size_t size) {
+            return index == HistoryIndex::kNone || index < size;
+        };
+        if (entities != h.ids_.size() || h.node_older_.size() != nodes) {
+            return false;
+        }
+        for (const auto& e : h.entities_) {
+            if (!within(e.newest_position, nodes) || !within(e.newest_link, h.links_.size()) ||
+                !within(e.webhook, entities)) {
+                return false;
             }
         }
-        w.u64(h.webhook_of_token_.size());
-        for (const auto* entry : sorted(h.webhook_of_token_)) {
-            w.text(entry->first);
-            w.text(entry->second);
+        for (std::size_t k = 0; k < nodes; ++k) {
+            const std::uint32_t older = h.node_older_[k];
+            if ((older != HistoryIndex::kNone && older >= k) || h.node_position_[k] == 0 ||
+                h.node_position_[k] > h.at_by_position_.size()) {
+                return false;
+            }
         }
+        for (std::size_t k = 0; k < h.links_.size(); ++k) {
+            const auto& link = h.links_[k];
+            if ((link.older != HistoryIndex::kNone && link.older >= k) ||
+                (link.target >> 1) >= entities) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static HistoryIndex get_history(ByteReader& r) {
@@ -320,19 +331,27 @@ struct SnapshotCodec {
             last += r.i64();
             at = last;
         }
-        for (std::uint64_t n = r.count(); n > 0 && r.ok(); --n) {
-            std::string entity = r.text();
-            h.positions_.emplace(std::move(entity), get_positions(r));
+        std::string chars = r.text();
+        auto ends = r.array<std::uint32_t>();
+        if (auto ids = IdTable::from_parts(std::move(chars), std::move(ends))) {
+            h.ids_ = std::move(*ids);
+        } else {
+            r.reject();
         }
-        for (auto* links : {&h.tokens_of_account_, &h.owners_of_token_}) {
-            for (std::uint64_t n = r.count(); n > 0 && r.ok(); --n) {
-                std::string from = r.text();
-                links->emplace(std::move(from), get_strings(r));
+        h.entities_ = r.array<HistoryIndex::Entity>();
+        h.node_position_.resize(r.count());
+        std::uint64_t position = 0;
+        for (auto& p : h.node_position_) {
+            position += r.u64();
+            if (position > std::numeric_limits<std::uint32_t>::max()) {
+                r.reject();
             }
+            p = static_cast<std::uint32_t>(position);
         }
-        for (std::uint64_t n = r.count(); n > 0 && r.ok(); --n) {
-            std::string token_id = r.text();
-            h.webhook_of_token_.emplace(std::move(token_id), r.text());
+        h.node_older_ = r.array<std::uint32_t>();
+        h.links_ = r.array<HistoryIndex::Link>();
+        if (r.ok() && !history_holds(h)) {
+            r.reject();
         }
         return h;
     }

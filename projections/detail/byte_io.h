@@ -1,14 +1,18 @@
 #pragma once
 // Little helpers to write and read a compact binary form: unsigned LEB128 varints, zigzag for
-// signed values, length-prefixed strings. The reader never reads past its input: every read
-// checks the remaining bytes and a failed read poisons the reader, so a damaged input is an
-// error at the end, never undefined behaviour.
+// signed values, length-prefixed strings, and arrays of plain values copied whole (a count, then
+// the values' bytes as this little-endian machine holds them). The reader never reads past its
+// input: every read checks the remaining bytes and a failed read poisons the reader, so a damaged
+// input is an error at the end, never undefined behaviour.
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <vector>
 
 namespace keyledger::projections::detail {
 
@@ -32,6 +36,16 @@ class ByteWriter {
     template <std::size_t N>
     void bytes(const std::array<std::uint8_t, N>& value) {
         out_.append(reinterpret_cast<const char*>(value.data()), N);
+    }
+
+    template <class T>
+    void array(const std::vector<T>& values) {
+        static_assert(std::has_unique_object_representations_v<T>);
+        static_assert(std::endian::native == std::endian::little);
+        u64(values.size());
+        if (!values.empty()) {
+            out_.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
+        }
     }
 
     std::string& output() { return out_; }
@@ -89,6 +103,22 @@ class ByteReader {
         std::memcpy(value.data(), in_.data() + pos_, N);
         pos_ += N;
         return value;
+    }
+    template <class T>
+    std::vector<T> array() {
+        static_assert(std::has_unique_object_representations_v<T>);
+        static_assert(std::endian::native == std::endian::little);
+        const std::uint64_t n = u64();
+        if (!ok_ || n > (in_.size() - pos_) / sizeof(T)) {
+            fail();
+            return {};
+        }
+        std::vector<T> values(n);
+        if (n > 0) {
+            std::memcpy(values.data(), in_.data() + pos_, n * sizeof(T));
+        }
+        pos_ += n * sizeof(T);
+        return values;
     }
     // A count of elements that are each at least one byte long: larger than what is left means
     // damage, and refusing it early keeps a bad count from reserving gigabytes.

@@ -128,6 +128,24 @@ TEST(Snapshot, EveryDamagedByteIsNoticedAndTheLogIsUsedInstead) {
     EXPECT_TRUE(engine->model() == expected);
 }
 
+TEST(Snapshot, ASnapshotOfAnEarlierFormatIsIgnoredAndTheLogIsUsed) {
+    TempDir dir(memory_backed_temp());
+    engine::ManualClock clock(kStart);
+    make_history(dir.path(), clock, 13, 30);
+    // The same bytes under the previous format number: the checksum covers the body only, so
+    // the version alone must turn it away.
+    std::string older = stored_snapshot(dir.path());
+    ASSERT_GE(older[6], 2);
+    older[6] = static_cast<char>(older[6] - 1);
+    replace_snapshot(dir.path(), older);
+    std::vector<std::string> warnings;
+    auto engine = open(dir.path(), clock, warnings, false, /*snapshot_at_stop=*/false);
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find("format"), std::string::npos) << warnings[0];
+    EXPECT_EQ(engine->stats().started_from_snapshot, 0u);
+    EXPECT_TRUE(engine->model() == rebuilt(dir.path()));
+}
+
 TEST(Snapshot, ABodyThatPassesTheChecksumButDoesNotParseIsRefused) {
     // An insider could write any bytes with a matching checksum: the parser must still hold.
     TempDir dir(memory_backed_temp());
