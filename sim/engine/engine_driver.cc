@@ -412,9 +412,8 @@ Outcome EngineDriver::call(engine::Transaction& tx, const Step& s, std::uint64_t
         tx.record_all(decision.events, decision.owner_id, correlation);
         // The 202's body as api/service.cc renders it (call ids need no JSON escaping).
         tx.record(IdempotencyRecorded{std::move(scope.token_id), std::move(scope.method),
-                                      std::move(scope.path), std::move(scope.key),
-                                      call.body_sha256, 202,
-                                      "{\"call_id\":\"" + call.call_id + "\"}"},
+                                      std::move(scope.path), std::move(scope.key), call.body_sha256,
+                                      202, "{\"call_id\":\"" + call.call_id + "\"}"},
                   decision.owner_id, correlation);
     } else {
         tx.record_all(decision.events, decision.owner_id, correlation);

@@ -52,10 +52,11 @@ class Source {
         world_.observe(step, outcome);
         // A token's expiry is fixed when it is issued and a grace's end when the token is
         // rotated: their probes are queued then, rather than found by a daily scan of every token.
-        const bool sets_boundary = step.op == Op::init || step.op == Op::issue_api_token ||
-                                   step.op == Op::rotate_token;
+        const bool sets_boundary =
+            step.op == Op::init || step.op == Op::issue_api_token || step.op == Op::rotate_token;
         if (sets_boundary && outcome.result == "accepted") {
-            for (std::int64_t at : {model_.token_expiry(step.token), model_.grace_end(step.token)}) {
+            for (std::int64_t at :
+                 {model_.token_expiry(step.token), model_.grace_end(step.token)}) {
                 if (at != 0) {
                     probe_at(at, Op::probe_token, step.token, step.at);
                 }

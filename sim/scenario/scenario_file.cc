@@ -131,9 +131,10 @@ std::string check_fields(const json& j, const Step& s) {
     if (s.key && (s.key->empty() || s.key->size() > 255 || !printable_ascii(*s.key))) {
         return "key must be 1 to 255 printable ASCII characters";
     }
-    const bool plain_id = s.call_id.size() <= 64 && std::ranges::all_of(s.call_id, [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-    });
+    const bool plain_id =
+        s.call_id.size() <= 64 && std::ranges::all_of(s.call_id, [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+        });
     if (!plain_id) {
         return "call_id is 1 to 64 letters, digits, _ and -";
     }
