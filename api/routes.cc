@@ -474,8 +474,8 @@ struct Routes {
             }
             const std::string after = query.contains("after") ? query.at("after") : "";
             std::vector<const Account*> page;
-            for (const auto& [id, account] : state.accounts) {
-                if (id > after) {
+            for (const Account& account : state.accounts) {
+                if (account.id > after) {
                     page.push_back(&account);
                 }
             }

@@ -52,37 +52,37 @@ nlohmann::json user_json(const State& state, const Account& account, Instant t) 
 nlohmann::json token_json(const State& state, const Token& token,
                           const std::optional<std::string>& webhook_id, Instant t) {
     nlohmann::json out{
-        {"id", token.id},
-        {"kind", to_string(token.kind)},
-        {"owner_id", token.owner_id},
-        {"name", token.name},
+        {"id", std::string(state.token_id(token))},       {"kind", to_string(token.kind)},
+        {"owner_id", std::string(state.owner_id(token))}, {"name", std::string(state.name(token))},
         {"created_at", format_instant(token.created_at)},
     };
-    if (!token.webhook_id.empty()) {
-        out["webhook_id"] = token.webhook_id;
+    if (token.webhook_index != kNoId) {
+        out["webhook_id"] = std::string(state.webhook_id(token));
     }
     put_instant(out, "expires_at", token.expires_at);
     put_instant(out, "revoked_at", token.revoked_at);
     put_instant(out, "rotated_at", token.rotated_at);
     put_instant(out, "last_used_at", token.last_used_at);
-    if (token.previous_hash && t < token.previous_valid_until) {
-        out["previous_secret_valid_until"] = format_instant(token.previous_valid_until);
+    if (const Rotation* rotation = state.rotation(token);
+        rotation != nullptr && t < rotation->previous_valid_until) {
+        out["previous_secret_valid_until"] = format_instant(rotation->previous_valid_until);
     }
-    if (const Account* owner = state.account(token.owner_id); owner && !owner->deleted_at) {
+    if (const Account* owner = state.account_at_id(token.owner_index);
+        owner && !owner->deleted_at) {
         out["owner_inactive_at"] = format_instant(inactive_at(*owner, state.window_ms));
     }
     const Target target = webhook_id ? Target::webhook(*webhook_id) : Target::any();
     const std::optional<Reason> refusal = token_refusal(state, token, target, t);
     out["status"] = refusal ? to_string(*refusal) : "valid";
     nlohmann::json served = nlohmann::json::array();
-    for (const auto& id : webhooks_served(token, t, state.window_ms)) {
+    for (const auto& id : webhooks_served(state, token, t)) {
         served.push_back(id);
     }
     out["serves_webhook_ids"] = served;
     return out;
 }
 
-nlohmann::json webhook_json(const State&, const Webhook& webhook) {
+nlohmann::json webhook_json(const State& state, const Webhook& webhook) {
     nlohmann::json out{
         {"id", webhook.id},
         {"name", webhook.name},
@@ -90,7 +90,7 @@ nlohmann::json webhook_json(const State&, const Webhook& webhook) {
         {"created_by", webhook.created_by},
         {"created_at", format_instant(webhook.created_at)},
         {"status", webhook.uninstalled_at ? "uninstalled" : "installed"},
-        {"token_ids", webhook.token_ids},
+        {"token_ids", state.token_ids(webhook.tokens)},
     };
     put_instant(out, "uninstalled_at", webhook.uninstalled_at);
     return out;

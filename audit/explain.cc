@@ -74,14 +74,14 @@ Answer<Trail> fold(const eventstore::EventStore& store, const ExplainPlan& plan)
                         describe(fact->event)};
 
         activity_before.clear();
-        for (const auto& [id, account] : trail.state.accounts) {
-            activity_before.emplace(id, account.last_activity_at);
+        for (const Account& account : trail.state.accounts) {
+            activity_before.emplace(account.id, account.last_activity_at);
         }
         evolve(trail.state, *fact);
-        for (const auto& [id, account] : trail.state.accounts) {
-            auto before = activity_before.find(id);
+        for (const Account& account : trail.state.accounts) {
+            auto before = activity_before.find(account.id);
             if (before == activity_before.end() || before->second != account.last_activity_at) {
-                trail.last_activity[id] = cite;
+                trail.last_activity[account.id] = cite;
             }
         }
 
@@ -180,7 +180,7 @@ nlohmann::json answer(const Trail& trail, const ExplainPlan& plan, const Token& 
                           : plan.management ? Target::management()
                                             : Target::any();
     std::optional<Reason> refusal;
-    if (plan.previous_secret && t >= token.previous_valid_until) {
+    if (plan.previous_secret && t >= state.previous_valid_until(token)) {
         refusal = Reason::secret_rotated;  // check 3 comes before the token's own checks
     }
     const std::optional<Reason> token_refusal_reason = token_refusal(state, token, target, t);
@@ -194,7 +194,7 @@ nlohmann::json answer(const Trail& trail, const ExplainPlan& plan, const Token& 
         facts.add(transfer, "owner_changed");
     }
     facts.add(trail.rotated, "rotated");
-    const Account* owner = state.account(token.owner_id);
+    const Account* owner = state.account_at_id(token.owner_index);
     if (owner != nullptr) {
         facts.add(find(trail.last_activity, owner->id), "owner_last_activity");
         facts.add(find(trail.deleted, owner->id), "owner_deleted");
@@ -206,7 +206,7 @@ nlohmann::json answer(const Trail& trail, const ExplainPlan& plan, const Token& 
             because = fmt::format(
                 "the previous secret was presented at {}, but its grace ended at {} after the "
                 "rotation at {}",
-                format_instant(t), format_instant(token.previous_valid_until),
+                format_instant(t), format_instant(state.previous_valid_until(token)),
                 at_position(trail.rotated));
             break;
         case Reason::token_revoked:
@@ -220,13 +220,13 @@ nlohmann::json answer(const Trail& trail, const ExplainPlan& plan, const Token& 
             break;
         case Reason::wrong_webhook:
             because = fmt::format(
-                "an app token of webhook {} (issued at {}) was presented {}", token.webhook_id,
-                at_position(trail.issued),
+                "an app token of webhook {} (issued at {}) was presented {}",
+                state.webhook_id(token), at_position(trail.issued),
                 plan.webhook_id ? "at webhook " + *plan.webhook_id : "to the management API");
             break;
         case Reason::owner_deleted:
             because = owner == nullptr
-                          ? fmt::format("the owner {} is not in the history", token.owner_id)
+                          ? fmt::format("the owner {} is not in the history", state.owner_id(token))
                           : fmt::format("the owner {} was deleted at {}", owner->id,
                                         at_position(find(trail.deleted, owner->id)));
             break;
@@ -261,7 +261,7 @@ nlohmann::json answer(const Trail& trail, const ExplainPlan& plan, const Token& 
     }
 
     nlohmann::json out{
-        {"token_id", token.id},
+        {"token_id", std::string(state.token_id(token))},
         {"at", format_instant(t)},
         {"position", plan.position},
         {"window_days", plan.window_ms / kDayMs},

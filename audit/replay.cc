@@ -12,15 +12,16 @@ using namespace domain;
 
 namespace {
 
-template <class Map, class Render>
-nlohmann::json rendered(const Map& entities, const std::function<bool(const std::string&)>& keep,
-                        const Render& render) {
-    std::vector<const typename Map::mapped_type*> chosen;
-    for (const auto& [id, entity] : entities) {
-        if (keep(id))
+template <class Record, class IdOf, class Render>
+nlohmann::json rendered(const std::vector<Record>& entities, const IdOf& id_of,
+                        const std::function<bool(const std::string&)>& keep, const Render& render) {
+    std::vector<const Record*> chosen;
+    for (const Record& entity : entities) {
+        if (keep(std::string(id_of(entity))))
             chosen.push_back(&entity);
     }
-    std::sort(chosen.begin(), chosen.end(), [](auto* a, auto* b) { return a->id < b->id; });
+    std::sort(chosen.begin(), chosen.end(),
+              [&](auto* a, auto* b) { return id_of(*a) < id_of(*b); });
     nlohmann::json out = nlohmann::json::array();
     for (const auto* entity : chosen) {
         out.push_back(render(*entity));
@@ -86,7 +87,7 @@ Answer<nlohmann::json> replay(const eventstore::EventStore& store,
             keep_account = [&](const std::string& id) { return id == wanted; };
             keep_token = [&](const std::string& id) {
                 const Token* token = state.token(id);
-                return token != nullptr && token->owner_id == wanted;
+                return token != nullptr && state.owner_id(*token) == wanted;
             };
             keep_webhook = [](const std::string&) { return false; };
         } else if (question.token_id) {
@@ -101,14 +102,15 @@ Answer<nlohmann::json> replay(const eventstore::EventStore& store,
             // the webhook's own events; its app tokens are folded with their owners.
             positions = history.positions_for_account(wanted, p);
             if (const Webhook* now = model.state().webhook(wanted)) {
-                for (const auto& token_id : now->token_ids) {
-                    merge_into(positions, history.positions_for_token(token_id, p));
+                for (IdIndex token_id : now->tokens) {
+                    merge_into(positions,
+                               history.positions_for_token(model.state().id(token_id), p));
                 }
             }
             keep_account = [](const std::string&) { return false; };
             keep_token = [&](const std::string& id) {
                 const Token* token = state.token(id);
-                return token != nullptr && token->webhook_id == wanted;
+                return token != nullptr && state.webhook_id(*token) == wanted;
             };
             keep_webhook = [&](const std::string& id) { return id == wanted; };
         }
@@ -128,13 +130,17 @@ Answer<nlohmann::json> replay(const eventstore::EventStore& store,
     return nlohmann::json{
         {"as_of", format_instant(t)},
         {"position", p},
-        {"accounts", rendered(state.accounts, keep_account,
-                              [&](const Account& a) { return api::user_json(state, a, t); })},
-        {"tokens",
-         rendered(state.tokens, keep_token,
-                  [&](const Token& k) { return api::token_json(state, k, std::nullopt, t); })},
-        {"webhooks", rendered(state.webhooks, keep_webhook,
-                              [&](const Webhook& w) { return api::webhook_json(state, w); })}};
+        {"accounts",
+         rendered(
+             state.accounts, [](const Account& a) { return std::string_view(a.id); }, keep_account,
+             [&](const Account& a) { return api::user_json(state, a, t); })},
+        {"tokens", rendered(
+                       state.tokens, [&](const Token& k) { return state.token_id(k); }, keep_token,
+                       [&](const Token& k) { return api::token_json(state, k, std::nullopt, t); })},
+        {"webhooks",
+         rendered(
+             state.webhooks, [](const Webhook& w) { return std::string_view(w.id); }, keep_webhook,
+             [&](const Webhook& w) { return api::webhook_json(state, w); })}};
 }
 
 }  // namespace keyledger::audit

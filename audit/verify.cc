@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <vector>
 
 #include "audit/transparency/checkpoint_check.h"
@@ -16,25 +17,65 @@ using namespace domain;
 
 namespace {
 
-template <class Map>
-std::vector<std::string> sorted_ids(const Map& a, const Map& b) {
-    std::vector<std::string> ids;
-    for (const auto& [id, value] : a)
-        ids.push_back(id);
-    for (const auto& [id, value] : b)
-        ids.push_back(id);
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    return ids;
+// What an account, token or webhook is, in words that do not depend on how either state
+// numbered its ids: two states agree on an entity when these agree.
+nlohmann::json facts(const State& state, const Account& a) {
+    return {a.id,
+            a.username,
+            a.kind,
+            a.roles,
+            a.password_hash,
+            a.password_version,
+            a.created_at,
+            a.last_activity_at,
+            a.deleted_at.value_or(-1),
+            state.token_ids(a.tokens)};
+}
+nlohmann::json facts(const State& state, const Token& t) {
+    nlohmann::json calls = nlohmann::json::array();
+    for (const auto& [webhook, at] : state.last_calls(t)) {
+        calls.push_back({std::string(state.id(webhook)), at});
+    }
+    const Rotation* rotation = state.rotation(t);
+    return {std::string(state.token_id(t)),
+            std::string(state.owner_id(t)),
+            std::string(state.webhook_id(t)),
+            std::string(state.name(t)),
+            t.kind,
+            security::to_hex(t.secret_hash),
+            t.created_at,
+            t.expires_at.value_or(-1),
+            t.revoked_at.value_or(-1),
+            t.rotated_at.value_or(-1),
+            t.last_used_at.value_or(-1),
+            rotation ? security::to_hex(rotation->previous_hash) : "",
+            rotation ? rotation->previous_valid_until : 0,
+            calls};
+}
+nlohmann::json facts(const State& state, const Webhook& h) {
+    return {h.id,
+            h.name,
+            h.auth,
+            h.created_by,
+            h.created_at,
+            h.uninstalled_at.value_or(-1),
+            state.token_ids(h.tokens)};
 }
 
-// The first id whose entry differs between the two maps (missing on one side counts).
-template <class Map>
-std::optional<std::string> first_difference(const Map& a, const Map& b) {
-    for (const auto& id : sorted_ids(a, b)) {
-        auto left = a.find(id);
-        auto right = b.find(id);
-        if (left == a.end() || right == b.end() || !(left->second == right->second)) {
+// The first id (in order) whose record differs between the two states, or is in one only.
+template <class Record, class IdOf>
+std::optional<std::string> first_difference(const State& a, const std::vector<Record>& in_a,
+                                            const State& b, const std::vector<Record>& in_b,
+                                            const IdOf& id_of) {
+    std::map<std::string, std::pair<nlohmann::json, nlohmann::json>> both;
+    for (const Record& record : in_a) {
+        both[std::string(id_of(a, record))].first = facts(a, record);
+    }
+    for (const Record& record : in_b) {
+        both[std::string(id_of(b, record))].second = facts(b, record);
+    }
+    for (const auto& [id, sides] : both) {
+        if (sides.first != sides.second) {
             return id;
         }
     }
@@ -53,13 +94,15 @@ std::string difference(const projections::ReadModel& snapshot,
                    ? std::string()
                    : fmt::format(" (its last event is at position {})", positions.back());
     };
-    if (auto id = first_difference(s.accounts, r.accounts)) {
+    auto own_id = [](const State&, const auto& record) { return std::string_view(record.id); };
+    auto token_id = [](const State& state, const Token& t) { return state.token_id(t); };
+    if (auto id = first_difference(s, s.accounts, r, r.accounts, own_id)) {
         return "account " + *id + " differs" + last_touch(history.positions_for_account(*id, p));
     }
-    if (auto id = first_difference(s.tokens, r.tokens)) {
+    if (auto id = first_difference(s, s.tokens, r, r.tokens, token_id)) {
         return "token " + *id + " differs" + last_touch(history.positions_for_token(*id, p));
     }
-    if (auto id = first_difference(s.webhooks, r.webhooks)) {
+    if (auto id = first_difference(s, s.webhooks, r, r.webhooks, own_id)) {
         return "webhook " + *id + " differs";
     }
     if (s.account_by_username != r.account_by_username) {

@@ -238,10 +238,10 @@ class Decider {
             return accept({});
         }
         std::vector<Event> events{WebhookUninstalled{c.webhook_id}};
-        for (const auto& token_id : webhook->token_ids) {
-            const Token* token = state_.token(token_id);
+        for (IdIndex token_id : webhook->tokens) {
+            const Token* token = state_.token_at_id(token_id);
             if (token != nullptr && !token->revoked_at) {
-                events.push_back(TokenRevoked{token_id});
+                events.push_back(TokenRevoked{std::string(state_.id(token_id))});
             }
         }
         return accept(std::move(events));
@@ -337,13 +337,13 @@ class Decider {
             return checks_.refuse(Reason::token_not_live, "only a live token can be transferred",
                                   c.token_id);
         }
-        if (token->owner_id == c.owner_id) {
+        if (state_.owner_id(*token) == c.owner_id) {
             return accept({});
         }
         if (auto r = check_new_owner(state_, checks_, *to, now_)) {
             return *r;
         }
-        const Account* from = state_.account(token->owner_id);
+        const Account* from = state_.account_at_id(token->owner_index);
         if (token->kind == TokenKind::api && from != nullptr &&
             !roles_subset(to->roles, from->roles)) {
             return checks_.refuse(Reason::roles_not_subset,
@@ -351,7 +351,8 @@ class Decider {
                                   "subset of its current owner's",
                                   c.token_id);
         }
-        return accept({TokenTransferred{c.token_id, token->owner_id, c.owner_id}});
+        return accept(
+            {TokenTransferred{c.token_id, std::string(state_.owner_id(*token)), c.owner_id}});
     }
 
     Decision operator()(const MoveClock&) const {
@@ -381,7 +382,7 @@ class Decider {
 
     std::optional<Decision> token_access(const std::string& token_id, const Token* token) const {
         const bool admin = caller_has(state_, checks_.caller(), Role::user_admin);
-        const bool owner = token != nullptr && checks_.caller_is(token->owner_id);
+        const bool owner = token != nullptr && checks_.caller_is(state_.owner_id(*token));
         if (!admin && !owner) {
             return checks_.need_role(Role::user_admin, token_id);
         }
@@ -396,8 +397,9 @@ class Decider {
     Instant now_;
 };
 
-std::optional<Reason> secret_refusal(const Token& token, bool previous, Instant t) {
-    if (previous && t >= token.previous_valid_until) {
+std::optional<Reason> secret_refusal(const State& state, const Token& token, bool previous,
+                                     Instant t) {
+    if (previous && t >= state.previous_valid_until(token)) {
         return Reason::secret_rotated;
     }
     return std::nullopt;
@@ -429,26 +431,23 @@ std::string_view command_name(const Command& command) {
 
 CallDecision decide_call(const State& state, const AuthenticateCall& call, Instant now) {
     CallDecision decision;
-    auto found = state.secrets.find(call.secret.secret_hash);
-    if (found == state.secrets.end()) {
+    const auto found = state.find_secret(call.secret.secret_hash);
+    if (!found) {
         return decision;
     }
-    const Token* token = state.token(found->second.token_id);
-    if (token == nullptr) {
-        return decision;
-    }
+    const auto [token, previous] = *found;
     // Basic's user-id must be empty or this very token's id.
     if (call.secret.basic_user_id && !call.secret.basic_user_id->empty() &&
-        *call.secret.basic_user_id != token->id) {
+        *call.secret.basic_user_id != state.token_id(*token)) {
         return decision;
     }
 
-    decision.token_id = token->id;
-    decision.owner_id = token->owner_id;
-    decision.previous_secret = found->second.previous;
+    decision.token_id = state.token_id(*token);
+    decision.owner_id = state.owner_id(*token);
+    decision.previous_secret = previous;
     const Target target =
         call.webhook_id.empty() ? Target::management() : Target::webhook(call.webhook_id);
-    std::optional<Reason> refusal = secret_refusal(*token, found->second.previous, now);
+    std::optional<Reason> refusal = secret_refusal(state, *token, previous, now);
     if (!refusal) {
         refusal = token_refusal(state, *token, target, now);
     }
@@ -459,13 +458,13 @@ CallDecision decide_call(const State& state, const AuthenticateCall& call, Insta
 
     // Accepted reads are recorded only when the caller's activity clock is an hour old.
     if (!refusal && call.is_read) {
-        const Account* owner = state.account(token->owner_id);
+        const Account* owner = state.account_at_id(token->owner_index);
         if (owner != nullptr && now - owner->last_activity_at < kReadActivityThrottleMs) {
             return decision;
         }
     }
-    decision.events.push_back(CallDecided{call.call_id, token->id, token->owner_id, call.webhook_id,
-                                          call.request, found->second.previous, refusal,
+    decision.events.push_back(CallDecided{call.call_id, decision.token_id, decision.owner_id,
+                                          call.webhook_id, call.request, previous, refusal,
                                           call.body_length, call.body_sha256});
     return decision;
 }
@@ -506,8 +505,8 @@ std::optional<Refusal> authorize_read(const State& state, const Caller& caller, 
         }
         std::optional<Refusal> operator()(const ReadToken& r) const {
             const Token* token = state.token(r.token_id);
-            const bool owner =
-                token != nullptr && !caller.is_operator() && token->owner_id == caller.account_id;
+            const bool owner = token != nullptr && !caller.is_operator() &&
+                               state.owner_id(*token) == caller.account_id;
             if (!owner && !roles({Role::user_admin, Role::auditor})) {
                 return no("this token");
             }

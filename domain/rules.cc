@@ -6,6 +6,7 @@
 #include <range/v3/range/conversion.hpp>
 #include <range/v3/view/filter.hpp>
 #include <range/v3/view/map.hpp>
+#include <range/v3/view/transform.hpp>
 
 namespace keyledger::domain {
 
@@ -46,12 +47,12 @@ std::optional<Reason> token_refusal(const State& state, const Token& token, cons
     if (token.kind == TokenKind::app) {
         const bool elsewhere =
             target.kind == Target::Kind::management ||
-            (target.kind == Target::Kind::webhook && target.webhook_id != token.webhook_id);
+            (target.kind == Target::Kind::webhook && target.webhook_id != state.webhook_id(token));
         if (elsewhere) {
             return Reason::wrong_webhook;
         }
     }
-    const Account* owner = state.account(token.owner_id);
+    const Account* owner = state.account_at_id(token.owner_index);
     if (owner == nullptr) {
         return Reason::owner_deleted;  // unreachable from a consistent log; refuse, never admit
     }
@@ -66,33 +67,44 @@ std::optional<Reason> token_refusal(const State& state, const Token& token, cons
     return std::nullopt;
 }
 
-bool token_serves(const Token& token, std::string_view webhook_id, Instant t, Instant window_ms) {
+bool token_serves(const State& state, const Token& token, std::string_view webhook_id, Instant t) {
     if (token.kind == TokenKind::app) {
-        return token.webhook_id == webhook_id;
+        return state.webhook_id(token) == webhook_id;
     }
-    auto it = token.last_accepted_on.find(std::string(webhook_id));
-    return it != token.last_accepted_on.end() && t < it->second + window_ms;
+    const IdIndex webhook = state.ids.find(webhook_id);
+    for (const auto& [called, at] : state.last_calls(token)) {
+        if (called == webhook) {
+            return t < at + state.window_ms;
+        }
+    }
+    return false;
 }
 
-std::vector<std::string> webhooks_served(const Token& token, Instant t, Instant window_ms) {
+std::vector<std::string> webhooks_served(const State& state, const Token& token, Instant t) {
     if (token.kind == TokenKind::app) {
-        return {token.webhook_id};
+        return {std::string(state.webhook_id(token))};
     }
     // An API token serves the webhooks it had an accepted call on within the window.
-    return token.last_accepted_on |
-           ranges::views::filter([&](const auto& call) { return t < call.second + window_ms; }) |
-           ranges::views::keys | ranges::to<std::vector<std::string>>();
+    std::vector<std::string> served =
+        state.last_calls(token) |
+        ranges::views::filter([&](const auto& call) { return t < call.second + state.window_ms; }) |
+        ranges::views::keys |
+        ranges::views::transform([&](IdIndex id) { return std::string(state.id(id)); }) |
+        ranges::to<std::vector<std::string>>();
+    std::sort(served.begin(), served.end());
+    return served;
 }
 
 std::vector<std::string> live_token_ids(const State& state, const Account& account, Instant t) {
     std::vector<std::string> live;
-    for (const auto& token_id : account.token_ids) {
-        const Token* token = state.token(token_id);
+    for (IdIndex id : account.tokens) {
+        const Token* token = state.token_at_id(id);
         if (token != nullptr && token_live(*token, t)) {
-            live.push_back(token_id);
+            live.emplace_back(state.id(id));
         }
     }
-    return live;  // std::set iteration keeps them sorted
+    std::sort(live.begin(), live.end());
+    return live;
 }
 
 DeleteBlock delete_block(const State& state, const Account& account, Instant t) {
@@ -100,7 +112,7 @@ DeleteBlock delete_block(const State& state, const Account& account, Instant t) 
     std::set<std::string> webhooks;
     for (const auto& token_id : live_token_ids(state, account, t)) {
         block.token_ids.push_back(token_id);
-        for (auto& webhook_id : webhooks_served(*state.token(token_id), t, state.window_ms)) {
+        for (auto& webhook_id : webhooks_served(state, *state.token(token_id), t)) {
             webhooks.insert(std::move(webhook_id));
         }
     }

@@ -16,19 +16,23 @@ using namespace domain;
 // Empty when it is refused already.
 std::optional<ServingToken> serving_until(const State& state, const Token& token,
                                           const std::string& webhook_id, Instant now) {
-    if (!token_serves(token, webhook_id, now, state.window_ms) ||
+    if (!token_serves(state, token, webhook_id, now) ||
         token_refusal(state, token, Target::webhook(webhook_id), now)) {
         return std::nullopt;
     }
-    const Account& owner = *state.account(token.owner_id);
-    ServingToken serving{token.id, token.owner_id, inactive_at(owner, state.window_ms),
-                         "owner_inactive"};
+    const Account& owner = *state.account_at_id(token.owner_index);
+    ServingToken serving{std::string(state.token_id(token)), std::string(state.owner_id(token)),
+                         inactive_at(owner, state.window_ms), "owner_inactive"};
     if (token.expires_at && *token.expires_at < serving.stops_at) {
         serving.stops_at = *token.expires_at;
         serving.reason = "token_expired";
     }
     if (token.kind == TokenKind::api) {
-        const Instant serve_end = token.last_accepted_on.at(webhook_id) + state.window_ms;
+        const IdIndex webhook = state.ids.find(webhook_id);
+        const LastCalls& calls = state.last_calls(token);
+        const auto call = std::find_if(calls.begin(), calls.end(),
+                                       [&](const auto& c) { return c.first == webhook; });
+        const Instant serve_end = call->second + state.window_ms;  // token_serves found it
         if (serve_end < serving.stops_at) {
             serving.stops_at = serve_end;
             serving.reason = "stops_serving";
@@ -39,13 +43,13 @@ std::optional<ServingToken> serving_until(const State& state, const Token& token
 
 // API tokens by the webhooks they had an accepted call on, built once per report so that a
 // forecast costs O(tokens + webhooks), not their product.
-using CallersIndex = std::unordered_map<std::string, std::vector<const Token*>>;
+using CallersIndex = std::unordered_map<IdIndex, std::vector<const Token*>>;
 CallersIndex api_callers(const State& state) {
     CallersIndex index;
-    for (const auto& [id, token] : state.tokens) {
+    for (const Token& token : state.tokens) {
         if (token.kind == TokenKind::api) {
-            for (const auto& [webhook_id, last_call] : token.last_accepted_on) {
-                index[webhook_id].push_back(&token);
+            for (const auto& [webhook, last_call] : state.last_calls(token)) {
+                index[webhook].push_back(&token);
             }
         }
     }
@@ -56,12 +60,12 @@ CallersIndex api_callers(const State& state) {
 std::vector<const Token*> candidates(const State& state, const Webhook& webhook,
                                      const CallersIndex& callers) {
     std::vector<const Token*> out;
-    for (const auto& id : webhook.token_ids) {
-        if (const Token* token = state.token(id)) {
+    for (IdIndex id : webhook.tokens) {
+        if (const Token* token = state.token_at_id(id)) {
             out.push_back(token);
         }
     }
-    if (auto it = callers.find(webhook.id); it != callers.end()) {
+    if (auto it = callers.find(state.ids.find(webhook.id)); it != callers.end()) {
         out.insert(out.end(), it->second.begin(), it->second.end());
     }
     return out;
@@ -78,7 +82,7 @@ WebhookForecast forecast(const State& state, const Webhook& webhook, Instant now
                          const CallersIndex& callers) {
     WebhookForecast result;
     for (const Token* token : candidates(state, webhook, callers)) {
-        result.token_ids.push_back(token->id);
+        result.token_ids.emplace_back(state.token_id(*token));
         if (auto serving = serving_until(state, *token, webhook.id, now)) {
             result.breaks_at = std::max(result.breaks_at, serving->stops_at);
             result.serving.push_back(std::move(*serving));
@@ -96,20 +100,22 @@ WebhookForecast forecast(const State& state, const Webhook& webhook, Instant now
 AtRiskReport at_risk(const State& state, Instant now, std::int64_t within_days) {
     const Instant horizon = now + within_days * kDayMs;
     AtRiskReport report;
-    for (const auto& [id, account] : state.accounts) {
+    for (const Account& account : state.accounts) {
         const Instant when = inactive_at(account, state.window_ms);
         if (!account.deleted_at && now < when && when <= horizon) {
             report.accounts.push_back(
-                {id, account.username, when, live_token_ids(state, account, now)});
+                {account.id, account.username, when, live_token_ids(state, account, now)});
         }
     }
-    for (const auto& [id, token] : state.tokens) {
+    for (const Token& token : state.tokens) {
         if (token_live(token, now) && token.expires_at && *token.expires_at <= horizon) {
-            report.tokens.push_back({id, token.owner_id, *token.expires_at});
+            report.tokens.push_back({std::string(state.token_id(token)),
+                                     std::string(state.owner_id(token)), *token.expires_at});
         }
     }
     const CallersIndex callers = api_callers(state);
-    for (const auto& [id, webhook] : state.webhooks) {
+    for (const Webhook& webhook : state.webhooks) {
+        const std::string& id = webhook.id;
         if (webhook.uninstalled_at) {
             continue;
         }
@@ -141,7 +147,7 @@ AtRiskReport at_risk(const State& state, Instant now, std::int64_t within_days) 
 
 HealthCounts health_counts(const State& state, Instant now) {
     HealthCounts counts;
-    for (const auto& [id, account] : state.accounts) {
+    for (const Account& account : state.accounts) {
         if (has_role(account.roles, Role::user_admin) &&
             account_status(account, now, state.window_ms) == AccountStatus::active) {
             ++counts.active_user_admins;

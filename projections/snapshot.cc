@@ -16,7 +16,7 @@ using domain::Instant;
 
 constexpr std::string_view kMagic = "KLSNAP";
 // Bump when the layout changes; an older snapshot is then ignored and rebuilt, never misread.
-constexpr std::uint8_t kFormatVersion = 2;
+constexpr std::uint8_t kFormatVersion = 3;
 constexpr std::size_t kHeaderBytes = kMagic.size() + 1 + SHA256_DIGEST_LENGTH;
 
 std::array<std::uint8_t, 32> sha256(std::string_view bytes) {
@@ -79,33 +79,36 @@ domain::IdempotencyScope get_scope(ByteReader& r) {
     return scope;
 }
 
-void put_strings(ByteWriter& w, const auto& strings) {
-    w.u64(strings.size());
-    for (const auto& s : strings) {
-        w.text(s);
-    }
-}
-
-std::vector<std::string> get_strings(ByteReader& r) {
-    std::vector<std::string> strings(r.count());
-    for (auto& s : strings) {
-        s = r.text();
-    }
-    return strings;
-}
-
 }  // namespace
 
 struct SnapshotCodec {
+    static void put_ids(ByteWriter& w, const domain::IdTable& ids) {
+        w.text(ids.chars());
+        w.array(ids.ends());
+    }
+
+    static domain::IdTable get_ids(ByteReader& r) {
+        std::string chars = r.text();
+        auto ends = r.array<std::uint32_t>();
+        auto ids = domain::IdTable::from_parts(std::move(chars), std::move(ends));
+        if (!ids) {
+            r.reject();
+            return {};
+        }
+        return std::move(*ids);
+    }
+
+    // Records in the order they were created, which the indices in them refer to.
     static void put_state(ByteWriter& w, const domain::State& s) {
         w.boolean(s.initialized);
         w.i64(s.window_ms);
         w.text(s.store_id);
         w.i64(s.last_event_at);
+        put_ids(w, s.ids);
+        put_ids(w, s.names);
 
         w.u64(s.accounts.size());
-        for (const auto* entry : sorted(s.accounts)) {
-            const domain::Account& a = entry->second;
+        for (const domain::Account& a : s.accounts) {
             w.text(a.id);
             w.text(a.username);
             w.u64(static_cast<std::uint64_t>(a.kind));
@@ -115,54 +118,52 @@ struct SnapshotCodec {
             w.i64(a.created_at);
             w.i64(a.last_activity_at);
             put_optional(w, a.deleted_at);
-            put_strings(w, a.token_ids);
+            w.array(a.tokens);
         }
         w.u64(s.account_by_username.size());
         for (const auto* entry : sorted(s.account_by_username)) {
             w.text(entry->first);
-            w.text(entry->second);
+            w.u64(entry->second);
         }
         w.u64(s.tokens.size());
-        for (const auto* entry : sorted(s.tokens)) {
-            const domain::Token& t = entry->second;
-            w.text(t.id);
+        for (const domain::Token& t : s.tokens) {
+            w.u64(t.id_index);
+            w.u64(t.owner_index);
+            w.u64(t.webhook_index);
+            w.u64(t.name_index);
+            w.u64(t.rotation_index);
+            w.u64(t.calls_index);
             w.u64(static_cast<std::uint64_t>(t.kind));
-            w.text(t.owner_id);
-            w.text(t.webhook_id);
-            w.text(t.name);
+            w.bytes(t.secret_hash);
             w.i64(t.created_at);
             put_optional(w, t.expires_at);
             put_optional(w, t.revoked_at);
             put_optional(w, t.rotated_at);
             put_optional(w, t.last_used_at);
-            w.bytes(t.secret_hash);
-            w.boolean(t.previous_hash.has_value());
-            if (t.previous_hash) {
-                w.bytes(*t.previous_hash);
-            }
-            w.i64(t.previous_valid_until);
-            w.u64(t.last_accepted_on.size());
-            for (const auto& [webhook_id, at] : t.last_accepted_on) {
-                w.text(webhook_id);
+        }
+        w.u64(s.rotations.size());
+        for (const domain::Rotation& rotation : s.rotations) {
+            w.bytes(rotation.previous_hash);
+            w.i64(rotation.previous_valid_until);
+        }
+        w.u64(s.api_calls.size());
+        for (const domain::LastCalls& calls : s.api_calls) {
+            w.u64(calls.size());
+            for (const auto& [webhook, at] : calls) {
+                w.u64(webhook);
                 w.i64(at);
             }
         }
-        w.u64(s.secrets.size());
-        for (const auto* entry : sorted(s.secrets)) {
-            w.bytes(entry->first);
-            w.text(entry->second.token_id);
-            w.boolean(entry->second.previous);
-        }
+        w.array(s.secrets.refs());
         w.u64(s.webhooks.size());
-        for (const auto* entry : sorted(s.webhooks)) {
-            const domain::Webhook& h = entry->second;
+        for (const domain::Webhook& h : s.webhooks) {
             w.text(h.id);
             w.text(h.name);
             w.u64(static_cast<std::uint64_t>(h.auth));
             w.text(h.created_by);
             w.i64(h.created_at);
             put_optional(w, h.uninstalled_at);
-            put_strings(w, h.token_ids);
+            w.array(h.tokens);
         }
         w.u64(s.idempotency.size());
         for (const auto& [scope, entry] : s.idempotency) {
@@ -179,15 +180,53 @@ struct SnapshotCodec {
         }
     }
 
+    // An index read from the bytes: below `size`, or kNone where `none_allowed`.
+    static std::uint32_t get_index(ByteReader& r, std::size_t size, bool none_allowed) {
+        const std::uint64_t raw = r.u64();
+        if (raw < size || (none_allowed && raw == domain::IdTable::kNone)) {
+            return static_cast<std::uint32_t>(raw);
+        }
+        r.reject();
+        return domain::IdTable::kNone;
+    }
+
+    static std::vector<domain::IdIndex> get_id_list(ByteReader& r, std::size_t ids) {
+        auto list = r.array<domain::IdIndex>();
+        if (std::any_of(list.begin(), list.end(), [&](domain::IdIndex id) { return id >= ids; })) {
+            r.reject();
+        }
+        return list;
+    }
+
+    // The lookup from an id to its record, rebuilt from the records; each record's id must be
+    // known and its own.
+    static void place_records(ByteReader& r, const domain::IdTable& ids,
+                              std::vector<std::uint32_t>& places, std::size_t count,
+                              const auto& id_of) {
+        places.assign(ids.size(), domain::IdTable::kNone);
+        for (std::uint32_t place = 0; place < count && r.ok(); ++place) {
+            const std::uint32_t id = id_of(place);
+            if (id >= ids.size() || places[id] != domain::IdTable::kNone) {
+                r.reject();
+                return;
+            }
+            places[id] = place;
+        }
+    }
+
     static domain::State get_state(ByteReader& r) {
         domain::State s;
         s.initialized = r.boolean();
         s.window_ms = r.i64();
         s.store_id = r.text();
         s.last_event_at = r.i64();
+        s.ids = get_ids(r);
+        s.names = get_ids(r);
+        const std::size_t ids = s.ids.size();
 
+        // Records are read one by one, so a damaged count cannot reserve more than the input holds.
         for (std::uint64_t n = r.count(); n > 0 && r.ok(); --n) {
-            domain::Account a;
+            domain::Account& a = s.accounts.emplace_back();
             a.id = r.text();
             a.username = r.text();
             a.kind = get_enum(r, domain::AccountKind::service);
@@ -197,58 +236,59 @@ struct SnapshotCodec {
             a.created_at = r.i64();
             a.last_activity_at = r.i64();
             a.deleted_at = get_optional(r);
-            for (auto& token_id : get_strings(r)) {
-                a.token_ids.insert(std::move(token_id));
-            }
-            std::string id = a.id;
-            s.accounts.emplace(std::move(id), std::move(a));
+            a.tokens = get_id_list(r, ids);
         }
         for (std::uint64_t n = r.count(); n > 0 && r.ok(); --n) {
             std::string username = r.text();
-            s.account_by_username.emplace(std::move(username), r.text());
+            s.account_by_username.emplace(std::move(username), get_index(r, ids, false));
         }
         for (std::uint64_t n = r.count(); n > 0 && r.ok(); --n) {
-            domain::Token t;
-            t.id = r.text();
+            domain::Token& t = s.tokens.emplace_back();
+            t.id_index = get_index(r, ids, false);
+            t.owner_index = get_index(r, ids, true);
+            t.webhook_index = get_index(r, ids, true);
+            t.name_index = get_index(r, s.names.size(), false);
+            t.rotation_index = static_cast<std::uint32_t>(r.u64());  // checked below
+            t.calls_index = static_cast<std::uint32_t>(r.u64());
             t.kind = get_enum(r, domain::TokenKind::api);
-            t.owner_id = r.text();
-            t.webhook_id = r.text();
-            t.name = r.text();
+            t.secret_hash = r.bytes<32>();
             t.created_at = r.i64();
             t.expires_at = get_optional(r);
             t.revoked_at = get_optional(r);
             t.rotated_at = get_optional(r);
             t.last_used_at = get_optional(r);
-            t.secret_hash = r.bytes<32>();
-            if (r.boolean()) {
-                t.previous_hash = r.bytes<32>();
-            }
-            t.previous_valid_until = r.i64();
+        }
+        for (std::uint64_t n = r.count(); n > 0 && r.ok(); --n) {
+            domain::Rotation& rotation = s.rotations.emplace_back();
+            rotation.previous_hash = r.bytes<32>();
+            rotation.previous_valid_until = r.i64();
+        }
+        for (std::uint64_t n = r.count(); n > 0 && r.ok(); --n) {
+            domain::LastCalls& calls = s.api_calls.emplace_back();
             for (std::uint64_t m = r.count(); m > 0 && r.ok(); --m) {
-                std::string webhook_id = r.text();
-                t.last_accepted_on.emplace(std::move(webhook_id), r.i64());
+                const domain::IdIndex webhook = get_index(r, ids, false);
+                calls.emplace_back(webhook, r.i64());
             }
-            std::string id = t.id;
-            s.tokens.emplace(std::move(id), std::move(t));
         }
-        for (std::uint64_t n = r.count(); n > 0 && r.ok(); --n) {
-            const domain::Digest digest = r.bytes<32>();
-            domain::SecretRef ref;
-            ref.token_id = r.text();
-            ref.previous = r.boolean();
-            s.secrets.emplace(digest, std::move(ref));
+        for (const domain::Token& t : s.tokens) {
+            auto beyond = [](std::uint32_t index, std::size_t size) {
+                return index != domain::IdTable::kNone && index >= size;
+            };
+            if (beyond(t.rotation_index, s.rotations.size()) ||
+                beyond(t.calls_index, s.api_calls.size())) {
+                r.reject();
+            }
         }
+        const auto refs = r.array<domain::SecretIndex::Ref>();
         for (std::uint64_t n = r.count(); n > 0 && r.ok(); --n) {
-            domain::Webhook h;
+            domain::Webhook& h = s.webhooks.emplace_back();
             h.id = r.text();
             h.name = r.text();
             h.auth = get_enum(r, domain::WebhookAuth::basic);
             h.created_by = r.text();
             h.created_at = r.i64();
             h.uninstalled_at = get_optional(r);
-            h.token_ids = get_strings(r);
-            std::string id = h.id;
-            s.webhooks.emplace(std::move(id), std::move(h));
+            h.tokens = get_id_list(r, ids);
         }
         for (std::uint64_t n = r.count(); n > 0 && r.ok(); --n) {
             domain::IdempotencyScope scope = get_scope(r);
@@ -262,6 +302,27 @@ struct SnapshotCodec {
         for (std::uint64_t n = r.count(); n > 0 && r.ok(); --n) {
             const Instant at = r.i64();
             s.idempotency_order.emplace_back(at, get_scope(r));
+        }
+        if (!r.ok()) {
+            return s;
+        }
+        place_records(r, s.ids, s.account_at, s.accounts.size(),
+                      [&](std::uint32_t i) { return s.ids.find(s.accounts[i].id); });
+        place_records(r, s.ids, s.token_at, s.tokens.size(),
+                      [&](std::uint32_t i) { return s.tokens[i].id_index; });
+        place_records(r, s.ids, s.webhook_at, s.webhooks.size(),
+                      [&](std::uint32_t i) { return s.ids.find(s.webhooks[i].id); });
+        for (domain::SecretIndex::Ref ref : refs) {
+            const std::uint32_t token = ref >> 1;
+            if (token >= s.tokens.size() ||
+                ((ref & 1) != 0 && s.tokens[token].rotation_index == domain::IdTable::kNone)) {
+                r.reject();
+                return s;
+            }
+            s.secrets.put(s.secret_digest(ref), ref, s.digest_of_ref());
+        }
+        if (s.secrets.size() != refs.size()) {
+            r.reject();
         }
         return s;
     }

@@ -105,10 +105,10 @@ void BM_as_of(benchmark::State& bm) {
     const engine::Engine& engine = **opened;
     const domain::State& state = engine.model().state();
     const projections::HistoryIndex& history = engine.model().history();
-    std::vector<const std::string*> tokens;
+    std::vector<std::string> tokens;
     tokens.reserve(state.tokens.size());
-    for (const auto& [id, token] : state.tokens) {
-        tokens.push_back(&id);
+    for (const domain::Token& token : state.tokens) {
+        tokens.emplace_back(state.token_id(token));
     }
     if (tokens.empty() || history.head() == 0) {
         bm.SkipWithError("the store holds no tokens");
@@ -121,7 +121,7 @@ void BM_as_of(benchmark::State& bm) {
     std::uint64_t folded = 0;
     for (auto _ : bm) {
         const auto started = std::chrono::steady_clock::now();
-        const std::string& id = *tokens[random() % tokens.size()];
+        const std::string& id = tokens[random() % tokens.size()];
         const domain::Instant t =
             first +
             static_cast<domain::Instant>(random() % static_cast<std::uint64_t>(last - first + 1));

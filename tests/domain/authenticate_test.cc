@@ -125,9 +125,9 @@ TEST_F(Authenticate, RefusedCallsOnGenuineSecretsAreRecordedWithTheReason) {
 TEST_F(Authenticate, ApiTokenServesAWebhookForAWindowAfterItsLastAcceptedCall) {
     ASSERT_EQ(w.call(api, hook.webhook).outcome, CallDecision::Outcome::accepted);
     const Token& token = w.token(api);
-    EXPECT_TRUE(token_serves(token, hook.webhook, w.now + kDefaultWindowMs - 1, w.state.window_ms));
-    EXPECT_FALSE(token_serves(token, hook.webhook, w.now + kDefaultWindowMs, w.state.window_ms));
-    EXPECT_FALSE(token_serves(token, other.webhook, w.now, w.state.window_ms));
+    EXPECT_TRUE(token_serves(w.state, token, hook.webhook, w.now + kDefaultWindowMs - 1));
+    EXPECT_FALSE(token_serves(w.state, token, hook.webhook, w.now + kDefaultWindowMs));
+    EXPECT_FALSE(token_serves(w.state, token, other.webhook, w.now));
 }
 
 }  // namespace

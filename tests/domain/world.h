@@ -110,6 +110,9 @@ class World {
 
     const Account& account(const std::string& id) const { return *state.account(id); }
     const Token& token(const std::string& id) const { return *state.token(id); }
+    std::string owner_of(const std::string& token_id) const {
+        return std::string(state.owner_id(token(token_id)));
+    }
     AccountStatus status(const std::string& id) const {
         return account_status(account(id), decision_instant(state, now), state.window_ms);
     }

@@ -45,14 +45,15 @@ nlohmann::json answers(const eventstore::EventStore& store) {
     out["events"] = store.head_position();
     out["head"] = hex(store.head_hash());
     std::map<std::string, nlohmann::json> users, tokens, webhooks;
-    for (const auto& [id, account] : state.accounts) {
-        users[id] = api::user_json(state, account, now);
+    for (const domain::Account& account : state.accounts) {
+        users[account.id] = api::user_json(state, account, now);
     }
-    for (const auto& [id, token] : state.tokens) {
-        tokens[id] = api::token_json(state, token, std::nullopt, now);
+    for (const domain::Token& token : state.tokens) {
+        tokens[std::string(state.token_id(token))] =
+            api::token_json(state, token, std::nullopt, now);
     }
-    for (const auto& [id, webhook] : state.webhooks) {
-        webhooks[id] = api::webhook_json(state, webhook);
+    for (const domain::Webhook& webhook : state.webhooks) {
+        webhooks[webhook.id] = api::webhook_json(state, webhook);
     }
     out["users"] = users;
     out["tokens"] = tokens;
@@ -63,7 +64,8 @@ nlohmann::json answers(const eventstore::EventStore& store) {
     const Instant middle = kStart + (now - kStart) / 2;
     const std::uint64_t position = model->history().position_at(middle);
     std::map<std::string, nlohmann::json> users_then;
-    for (const auto& [id, account] : state.accounts) {
+    for (const domain::Account& account : state.accounts) {
+        const std::string& id = account.id;
         auto partial = engine::fold_positions(store, state.window_ms,
                                               model->history().positions_for_account(id, position));
         EXPECT_TRUE(partial.has_value());

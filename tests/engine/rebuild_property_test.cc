@@ -55,7 +55,8 @@ void expect_as_of_matches(const engine::Engine& engine, Instant t, std::uint64_t
     const std::uint64_t position = history.position_at(t);
     projections::ReadModel prefix = replay_prefix(engine.store(), position);
     const domain::State& full = prefix.state();
-    for (const auto& [id, account] : full.accounts) {
+    for (const domain::Account& account : full.accounts) {
+        const std::string& id = account.id;
         auto partial = engine::fold_positions(engine.store(), engine.window_ms(),
                                               history.positions_for_account(id, position));
         ASSERT_TRUE(partial.has_value());
@@ -64,13 +65,16 @@ void expect_as_of_matches(const engine::Engine& engine, Instant t, std::uint64_t
                   api::user_json(full, account, t))
             << "seed " << seed << " account " << id << " at " << domain::format_instant(t);
     }
-    for (const auto& [id, token] : full.tokens) {
+    for (const domain::Token& token : full.tokens) {
+        const std::string id(full.token_id(token));
         auto partial = engine::fold_positions(engine.store(), engine.window_ms(),
                                               history.positions_for_token(id, position));
         ASSERT_TRUE(partial.has_value());
         ASSERT_NE(partial->token(id), nullptr);
         const std::optional<std::string> webhook =
-            token.webhook_id.empty() ? std::nullopt : std::optional(token.webhook_id);
+            token.webhook_index == domain::kNoId
+                ? std::nullopt
+                : std::optional(std::string(full.webhook_id(token)));
         for (const auto& check :
              {std::optional<std::string>{}, webhook, std::optional<std::string>{"elsewhere"}}) {
             nlohmann::json expected = api::token_json(full, token, check, t);
