@@ -26,6 +26,7 @@ run decide bench_decide --kl_accounts=100 --kl_tokens=1000
 run store bench_store --kl_events=2000 --kl_append_events=256 --kl_sync=0
 run memory bench_memory --kl_accounts=100 --kl_tokens=1000 --benchmark_filter=BM_bytes_per_token
 run history bench_history --kl_events=5000 --benchmark_filter=BM_startup
+run sim bench_sim --kl_preset=small --kl_days=2
 "$bin/bench_scale_generate" --dir "$work/scale" --accounts 10 --tokens 50 --events 3000 \
   --batch 100 >"$work/scale.json"
 grep -q '"events":3000,' "$work/scale.json" || { echo "smoke: scale store incomplete" >&2; exit 1; }
