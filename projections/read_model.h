@@ -19,6 +19,8 @@ using domain::Instant;
 
 // Every array here is flat and grows by appending, so it costs a few bytes per entry and a
 // snapshot stores and loads it whole.
+// TODO(perf): it grows with every event (about 17 bytes a call event), so resident memory and
+// the snapshot's size follow the log's length; keeping positions in the store would bound both.
 class HistoryIndex {
   public:
     // Records which entities the fact at `position` touches. Positions beyond 2^32 - 1 are
