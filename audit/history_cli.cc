@@ -15,6 +15,7 @@
 #include "audit/explain.h"
 #include "audit/export.h"
 #include "audit/history.h"
+#include "audit/printable.h"
 #include "audit/progress.h"
 #include "audit/replay.h"
 #include "audit/transparency/checkpoint_check.h"
@@ -79,12 +80,18 @@ void warn(const std::string& message) {
     std::cerr << "keyledger audit: warning: " << message << "\n";
 }
 
-std::string text(const json& value, const char* name) {
+// A member as it is stored, for CSV (whose quoting keeps any byte in its field).
+std::string raw_text(const json& value, const char* name) {
     auto it = value.find(name);
     if (it == value.end()) {
         return "";
     }
     return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+// A member for the human output, which goes to a terminal.
+std::string text(const json& value, const char* name) {
+    return audit::printable(raw_text(value, name));
 }
 
 // The store and its read model, or the exit code of the failure (already reported).
@@ -138,18 +145,20 @@ void print_replay_csv(const json& out) {
     std::cout << audit::csv_row(
         {"entity", "id", "name", "kind", "status", "owner_id", "webhook_id", "created_at"});
     for (const auto& a : out["accounts"]) {
-        std::cout << audit::csv_row({"account", text(a, "id"), text(a, "username"), text(a, "kind"),
-                                     text(a, "status"), "", "", text(a, "created_at")});
+        std::cout << audit::csv_row({"account", raw_text(a, "id"), raw_text(a, "username"),
+                                     raw_text(a, "kind"), raw_text(a, "status"), "", "",
+                                     raw_text(a, "created_at")});
     }
     for (const auto& k : out["tokens"]) {
-        std::cout << audit::csv_row({"token", text(k, "id"), text(k, "name"), text(k, "kind"),
-                                     text(k, "status"), text(k, "owner_id"), text(k, "webhook_id"),
-                                     text(k, "created_at")});
+        std::cout << audit::csv_row({"token", raw_text(k, "id"), raw_text(k, "name"),
+                                     raw_text(k, "kind"), raw_text(k, "status"),
+                                     raw_text(k, "owner_id"), raw_text(k, "webhook_id"),
+                                     raw_text(k, "created_at")});
     }
     for (const auto& w : out["webhooks"]) {
-        std::cout << audit::csv_row({"webhook", text(w, "id"), text(w, "name"), text(w, "auth"),
-                                     text(w, "status"), text(w, "created_by"), "",
-                                     text(w, "created_at")});
+        std::cout << audit::csv_row({"webhook", raw_text(w, "id"), raw_text(w, "name"),
+                                     raw_text(w, "auth"), raw_text(w, "status"),
+                                     raw_text(w, "created_by"), "", raw_text(w, "created_at")});
     }
 }
 
@@ -309,7 +318,7 @@ int run_calls(const CallsFlags& flags) {
         for (const auto& call : calls) {
             std::vector<std::string> row;
             for (const auto& column : columns) {
-                row.push_back(text(call, column.c_str()));
+                row.push_back(raw_text(call, column.c_str()));
             }
             std::cout << audit::csv_row(row);
         }
