@@ -67,6 +67,9 @@ std::string flag_problem(RunFlags& flags) {
     if (given("--compare-policy") && given("--faults")) {
         return "--faults does not go with --compare-policy";
     }
+    if (given("--compare-policy") && given("--write-scenario")) {
+        return "--write-scenario does not go with --compare-policy, which runs the world twice";
+    }
     if (given("--scenario")) {
         // A scenario is the whole input: its steps carry their own times, ids and owners.
         for (const char* other : {"--compare-policy", "--faults", "--preset", "--policy", "--seed",
@@ -111,6 +114,23 @@ bool prepare_out(const fs::path& out) {
     if (ec) {
         std::cerr << "keyledger sim run: cannot create " << out.string() << ": " << ec.message()
                   << "\n";
+        return false;
+    }
+    return true;
+}
+
+// The scenario file a run writes must be new, and creatable before the run starts: a run of
+// hours must not end without the file it was asked for, nor replace a file that was there.
+bool prepare_steps_file(const fs::path& file) {
+    std::error_code ec;
+    if (fs::exists(file, ec) || fs::is_symlink(file, ec)) {
+        std::cerr << "keyledger sim run: " << file.string()
+                  << " exists; --write-scenario writes a new file\n";
+        return false;
+    }
+    if (!std::ofstream(file, std::ios::out).good()) {
+        std::cerr << "keyledger sim run: cannot create " << file.string()
+                  << " for --write-scenario\n";
         return false;
     }
     return true;
@@ -234,6 +254,9 @@ int run(RunFlags& flags) {
         }
     }
     if (!prepare_out(flags.out)) {
+        return 1;
+    }
+    if (!flags.steps_file.empty() && !prepare_steps_file(flags.steps_file)) {
         return 1;
     }
     if (!flags.scenario.empty()) {

@@ -362,6 +362,11 @@ std::expected<Outcome, std::string> outcome_from_json(std::string_view line) {
 }
 
 std::expected<std::vector<Step>, ScenarioError> read_scenario(const std::filesystem::path& file) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(file, ec)) {
+        return std::unexpected(
+            ScenarioError{"cannot read " + file.string() + ": a directory", true});
+    }
     std::ifstream in(file);
     if (!in) {
         return std::unexpected(ScenarioError{"cannot read " + file.string(), true});
@@ -396,6 +401,10 @@ std::expected<std::vector<Step>, ScenarioError> read_scenario(const std::filesys
             }
         }
         steps.push_back(std::move(*step));
+    }
+    if (steps.empty()) {
+        return std::unexpected(
+            ScenarioError{file.string() + ": no steps; a scenario starts with an init step"});
     }
     return steps;
 }

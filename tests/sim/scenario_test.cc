@@ -156,6 +156,40 @@ TEST(SimScenarios, FilesThatAreNotScenariosAreRefusedNamingTheLine) {
     ASSERT_FALSE(missing.has_value());
     EXPECT_TRUE(missing.error().unreadable);
     EXPECT_EQ(run_sim({"replay", (dir.path() / "missing.jsonl").string()}), 1);
+
+    // A directory cannot be read as a scenario; a file with no step is not one.
+    EXPECT_EQ(run_sim({"replay", dir.path().string()}), 1);
+    std::ofstream(dir.path() / "empty.jsonl") << "# only a comment\n\n";
+    auto empty = sim::read_scenario(dir.path() / "empty.jsonl");
+    ASSERT_FALSE(empty.has_value());
+    EXPECT_FALSE(empty.error().unreadable);
+    EXPECT_NE(empty.error().message.find("no steps"), std::string::npos);
+    EXPECT_EQ(run_sim({"replay", (dir.path() / "empty.jsonl").string()}), 2);
+    EXPECT_EQ(run_sim({"run", "--scenario", (dir.path() / "empty.jsonl").string(), "--out",
+                       (dir.path() / "o").string()}),
+              2);
+    EXPECT_FALSE(fs::exists(dir.path() / "o"));
+}
+
+TEST(SimScenarios, AScenarioToWriteMustBeANewFileThatCanBeCreated) {
+    SimDir dir;
+    fs::create_directories(dir.path());
+    const fs::path kept = dir.path() / "kept.txt";
+    std::ofstream(kept) << "precious\n";
+    auto run_writing = [&](const fs::path& file, const std::string& out) {
+        return run_sim({"run", "--seed", "5", "--days", "1", "--preset", "small", "--out",
+                        (dir.path() / out).string(), "--write-scenario", file.string()});
+    };
+    EXPECT_EQ(run_writing(kept, "a"), 1);
+    std::string content;
+    std::getline(std::ifstream(kept) >> std::ws, content);
+    EXPECT_EQ(content, "precious");
+    EXPECT_EQ(run_writing(dir.path() / "no" / "such" / "dir.jsonl", "b"), 1);
+    EXPECT_EQ(run_sim({"run", "--seed", "5", "--days", "1", "--preset", "small", "--compare-policy",
+                       "--out", (dir.path() / "c").string(), "--write-scenario",
+                       (dir.path() / "both.jsonl").string()}),
+              2);
+    EXPECT_FALSE(fs::exists(dir.path() / "both.jsonl"));
 }
 
 }  // namespace
