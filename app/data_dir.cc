@@ -9,6 +9,7 @@
 #include "security/digest.h"
 #include "security/key_file.h"
 #include "security/random.h"
+#include "security/token_key_check.h"
 #include "security/token_secret.h"
 
 namespace keyledger::app {
@@ -36,12 +37,8 @@ std::string describe(const eventstore::Error& error, const fs::path& dir) {
     }
 }
 
-// A keyed hash of a fixed text, kept in the store, so that a key that is not this store's (a
-// damaged file, a backup from elsewhere) is refused at start instead of refusing every token.
-constexpr std::string_view kKeyCheckMeta = "token_key_check";
-std::string key_check(const security::SecretHasher& hasher) {
-    return security::to_hex(hasher.hash("keyledger token key check"));
-}
+using security::kTokenKeyCheckMeta;
+using security::token_key_check;
 
 std::expected<security::SecretHasher, std::string> load_hasher(const fs::path& dir, bool create) {
     auto key =
@@ -93,7 +90,7 @@ std::expected<std::string, std::string> initialise(const fs::path& dir, domain::
     if (!store) {
         return std::unexpected(describe(store.error(), dir));
     }
-    if (auto put = (*store)->put_meta(kKeyCheckMeta, key_check(*hasher)); !put) {
+    if (auto put = (*store)->put_meta(kTokenKeyCheckMeta, token_key_check(*hasher)); !put) {
         return std::unexpected("cannot record the token key check: " + put.error().message);
     }
     auto engine = engine::Engine::open(std::move(*store), clock, {});
@@ -153,11 +150,11 @@ std::expected<OpenedStore, std::string> open_data_dir(const fs::path& dir,
     if (!hasher) {
         return std::unexpected(hasher.error());
     }
-    auto check = (*store)->get_meta(kKeyCheckMeta);
+    auto check = (*store)->get_meta(kTokenKeyCheckMeta);
     if (!check) {
         return std::unexpected(describe(check.error(), dir));
     }
-    if (*check && **check != key_check(*hasher)) {
+    if (*check && **check != token_key_check(*hasher)) {
         return std::unexpected(key_path(dir).string() +
                                " is not the token key of this store (damaged, or restored from "
                                "another backup); no token could be checked with it");
@@ -166,7 +163,7 @@ std::expected<OpenedStore, std::string> open_data_dir(const fs::path& dir,
     // tampered with, and serving it would skip the one check that catches a foreign key.
     if (!*check) {
         return std::unexpected("the store has no token key check (meta '" +
-                               std::string(kKeyCheckMeta) +
+                               std::string(kTokenKeyCheckMeta) +
                                "'): it was altered, or not made by keyledger init; run keyledger "
                                "audit verify before trusting it");
     }

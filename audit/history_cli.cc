@@ -18,6 +18,7 @@
 #include "audit/printable.h"
 #include "audit/progress.h"
 #include "audit/replay.h"
+#include "audit/token_key.h"
 #include "audit/transparency/checkpoint_check.h"
 #include "audit/verify.h"
 #include "domain/instant.h"
@@ -389,6 +390,11 @@ int run_verify(const VerifyFlags& flags) {
     if (!out) {
         return fail(command, out.error());
     }
+    (*out)["token_key"] = audit::check_token_key(common.data_dir, **store);
+    if (!(*out)["token_key"]["ok"].get<bool>() && (*out)["ok"].get<bool>()) {
+        (*out)["ok"] = false;
+        (*out)["reason"] = (*out)["token_key"]["reason"];
+    }
     const bool ok = (*out)["ok"].get<bool>();
     if (common.format == "json") {
         std::cout << out->dump() << "\n";
@@ -399,10 +405,10 @@ int run_verify(const VerifyFlags& flags) {
             std::cout << fmt::format("ok: {} events, head {}\n", (*out)["events"].dump(),
                                      text(*out, "head"));
         } else {
-            std::cout << fmt::format("FAILED at position {}: {}\n",
+            std::cout << fmt::format("FAILED{}: {}\n",
                                      out->contains("first_bad_position")
-                                         ? (*out)["first_bad_position"].dump()
-                                         : std::string("(none)"),
+                                         ? " at position " + (*out)["first_bad_position"].dump()
+                                         : std::string(),
                                      text(*out, "reason"));
         }
         std::cout << fmt::format("  hash chain: {}{}\n", chain["ok"].get<bool>() ? "ok" : "broken",
@@ -414,6 +420,12 @@ int run_verify(const VerifyFlags& flags) {
                                      ? fmt::format(", snapshot at position {} compared",
                                                    projections["snapshot_position"].dump())
                                      : std::string(", no snapshot to compare"));
+        const json& key = (*out)["token_key"];
+        std::cout << fmt::format("  token key: {}: {}\n",
+                                 !key["checked"].get<bool>() ? "not checked"
+                                 : key["ok"].get<bool>()     ? "ok"
+                                                             : "WRONG",
+                                 text(key, "reason"));
         print_checkpoints_human((*out)["checkpoints"]);
     }
     return ok ? kOk : kFailed;

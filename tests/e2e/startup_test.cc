@@ -76,6 +76,30 @@ TEST(Startup, RefusesATokenKeyThatIsNotTheStoresOwn) {
     EXPECT_FALSE(server.started());
     EXPECT_NE(server.startup_error().find("is not the token key of this store"), std::string::npos)
         << server.startup_error();
+
+    // audit verify, which the README asks for after a restore, says so too.
+    auto verify = run_keyledger({"audit", "verify", "--data-dir", data, "--format", "json"});
+    EXPECT_EQ(verify.exit_code, 1) << verify.out << verify.err;
+    const Json found = Json::parse(verify.out);
+    EXPECT_FALSE(found.at("ok").get<bool>());
+    EXPECT_FALSE(found.at("token_key").at("ok").get<bool>());
+    EXPECT_NE(found.at("reason").get<std::string>().find("is not the token key of this store"),
+              std::string::npos);
+}
+
+TEST(Startup, AuditVerifyChecksTheTokenKeyBesideTheStore) {
+    TempDir dir;
+    const std::string data = dir.path().string() + "/data";
+    ASSERT_EQ(run_keyledger({"init", "--data-dir", data}).exit_code, 0);
+    auto verify = run_keyledger({"audit", "verify", "--data-dir", data, "--format", "json"});
+    ASSERT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+    EXPECT_TRUE(Json::parse(verify.out).at("token_key").at("ok").get<bool>());
+
+    // A copy of the store alone (no keys/) is verified without the key check.
+    std::filesystem::remove(std::filesystem::path(data) / "keys" / "token.key");
+    verify = run_keyledger({"audit", "verify", "--data-dir", data, "--format", "json"});
+    ASSERT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+    EXPECT_FALSE(Json::parse(verify.out).at("token_key").at("checked").get<bool>());
 }
 
 TEST(Startup, RefusesAStoreWhoseTokenKeyCheckWasRemoved) {
