@@ -163,6 +163,15 @@ std::unique_ptr<eventstore::EventStore> open_read_only(const std::filesystem::pa
     return std::move(*store);
 }
 
+// The shared read store, opened read-only; a benchmark that cannot open it is marked skipped.
+std::unique_ptr<eventstore::EventStore> open_read_store_or_skip(benchmark::State& bm) {
+    auto store = open_read_only(read_store().path);
+    if (!store) {
+        bm.SkipWithError("cannot open the read store");
+    }
+    return store;
+}
+
 void BM_raw_scan(benchmark::State& bm) {
     ReadStore& rs = read_store();
     const std::string family(eventstore::detail::kFamilyNames[static_cast<std::size_t>(
@@ -176,10 +185,8 @@ void BM_raw_scan(benchmark::State& bm) {
 }
 
 void BM_replay(benchmark::State& bm) {
-    ReadStore& rs = read_store();
-    auto store = open_read_only(rs.path);
+    auto store = open_read_store_or_skip(bm);
     if (!store) {
-        bm.SkipWithError("cannot open the read store");
         return;
     }
     std::uint64_t events = 0;
@@ -202,10 +209,8 @@ void BM_replay(benchmark::State& bm) {
 // The store's half of a replay: every event lent by for_each_event, decoded, not hashed, not
 // folded. replay_per_s against this says how much of a replay is the fold.
 void BM_read_lent(benchmark::State& bm) {
-    ReadStore& rs = read_store();
-    auto store = open_read_only(rs.path);
+    auto store = open_read_store_or_skip(bm);
     if (!store) {
-        bm.SkipWithError("cannot open the read store");
         return;
     }
     std::uint64_t events = 0;
@@ -228,10 +233,8 @@ void BM_read_lent(benchmark::State& bm) {
 }
 
 void BM_verify(benchmark::State& bm) {
-    ReadStore& rs = read_store();
-    auto store = open_read_only(rs.path);
+    auto store = open_read_store_or_skip(bm);
     if (!store) {
-        bm.SkipWithError("cannot open the read store");
         return;
     }
     std::uint64_t events = 0;
@@ -258,10 +261,8 @@ void register_appends() {
 }
 
 void BM_prove(benchmark::State& bm) {
-    ReadStore& rs = read_store();
-    auto store = open_read_only(rs.path);
+    auto store = open_read_store_or_skip(bm);
     if (!store) {
-        bm.SkipWithError("cannot open the read store");
         return;
     }
     std::uint64_t events = 0;
