@@ -116,6 +116,7 @@ std::string render_metrics(const Metrics& m, const engine::EngineStats& engine,
         sample(out, "keyledger_http_rejected_total", server->rejected_413, "status=\"413\"");
         sample(out, "keyledger_http_rejected_total", server->rejected_414, "status=\"414\"");
         sample(out, "keyledger_http_rejected_total", server->rejected_431, "status=\"431\"");
+        sample(out, "keyledger_http_rejected_total", server->rejected_501, "status=\"501\"");
         family(out, "keyledger_http_timeouts_total", "counter",
                "Connections closed by a deadline.");
         sample(out, "keyledger_http_timeouts_total", server->timeouts);

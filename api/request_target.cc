@@ -1,6 +1,9 @@
 #include "api/request_target.h"
 
+#include <algorithm>
 #include <charconv>
+
+#include "security/utf8.h"
 
 namespace keyledger::api {
 namespace {
@@ -16,6 +19,16 @@ int hex_value(char c) {
         return c - 'A' + 10;
     }
     return -1;
+}
+
+bool printable_ascii(std::string_view text) {
+    return std::ranges::all_of(text, [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+bool acceptable_text(std::string_view text) {
+    return security::valid_utf8(text) && std::ranges::none_of(text, [](char c) {
+               return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+           });
 }
 
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
@@ -42,26 +55,33 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
     return out;
 }
 
+// Decodes the escapes of `text`; empty when one is broken or the result is no acceptable text.
+std::optional<std::string> decode(std::string_view text, bool plus_is_space) {
+    auto out = percent_decode(text, plus_is_space);
+    if (!out || !acceptable_text(*out)) {
+        return std::nullopt;
+    }
+    return out;
+}
+
 }  // namespace
 
 std::optional<RequestTarget> parse_target(std::string_view target) {
-    if (target.empty() || target.front() != '/') {
+    // RFC 3986 request-targets are ASCII; Beast lets bytes above 0x7f through.
+    if (target.empty() || target.front() != '/' || !printable_ascii(target)) {
         return std::nullopt;
     }
     RequestTarget out;
     const std::size_t question = target.find('?');
     out.path = std::string(target.substr(0, question));
-    std::string_view rest = out.path;
-    while (!rest.empty()) {
+    std::string_view rest = std::string_view(out.path).substr(1);
+    while (true) {
         const std::size_t slash = rest.find('/');
-        std::string_view segment = rest.substr(0, slash);
-        if (!segment.empty()) {
-            auto decoded = percent_decode(segment, false);
-            if (!decoded) {
-                return std::nullopt;
-            }
-            out.segments.push_back(std::move(*decoded));
+        auto decoded = decode(rest.substr(0, slash), false);
+        if (!decoded) {
+            return std::nullopt;
         }
+        out.segments.push_back(std::move(*decoded));
         if (slash == std::string_view::npos) {
             break;
         }
@@ -76,8 +96,8 @@ std::optional<RequestTarget> parse_target(std::string_view target) {
         std::string_view pair = query.substr(0, amp);
         if (!pair.empty()) {
             const std::size_t eq = pair.find('=');
-            auto name = percent_decode(pair.substr(0, eq), true);
-            auto value = percent_decode(
+            auto name = decode(pair.substr(0, eq), true);
+            auto value = decode(
                 eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
             if (!name || !value) {
                 return std::nullopt;

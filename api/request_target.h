@@ -10,14 +10,18 @@
 namespace keyledger::api {
 
 struct RequestTarget {
-    std::string path;                   // as sent, without the query
-    std::vector<std::string> segments;  // percent-decoded, empty ones dropped
+    std::string path;  // as sent, without the query
+    // Percent-decoded, empty ones kept: "/v1/hooks/x/" has four, the last empty, and names no
+    // route, like any other path the contract does not list.
+    std::vector<std::string> segments;
     std::map<std::string, std::string> query;
     bool duplicate_parameter = false;
     bool has_access_token = false;  // a credential in the query, always malformed
 };
 
-// Empty when the target is not an origin-form path or its escapes are broken.
+// Empty when the target is not an origin-form path, holds a byte outside printable ASCII, has
+// broken escapes, or decodes to a segment or parameter that is not UTF-8 or holds a control
+// character (C0 or DEL): no id, name or instant has either, and they would reach answers and logs.
 std::optional<RequestTarget> parse_target(std::string_view target);
 
 // A non-negative decimal integer with no sign, spaces or leading '+'; empty otherwise.

@@ -2,11 +2,15 @@
 
 namespace keyledger::api {
 
+std::string json_text(const nlohmann::json& value) {
+    return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 http::Response json_response(unsigned status, const nlohmann::json& body) {
     http::Response response;
     response.status = status;
     response.headers.emplace_back("Content-Type", "application/json");
-    response.body = body.dump();
+    response.body = json_text(body);
     return response;
 }
 
@@ -97,7 +101,7 @@ std::string without_secrets(std::string_view json_body) {
         return std::string(json_body);
     }
     null_secrets(parsed);
-    return parsed.dump();
+    return json_text(parsed);
 }
 
 }  // namespace keyledger::api

@@ -11,6 +11,10 @@
 
 namespace keyledger::api {
 
+// JSON text that never throws: bytes that are not UTF-8 (a webhook sender's Content-Type, kept as
+// sent) come out as U+FFFD instead of stopping the thread that renders them.
+std::string json_text(const nlohmann::json& value);
+
 http::Response json_response(unsigned status, const nlohmann::json& body);
 // {"error": code, "message": message, ...extra}
 http::Response error(unsigned status, std::string_view code, std::string_view message,

@@ -149,7 +149,7 @@ void Service::dispatch(const std::shared_ptr<Exchange>& ex) {
         operations(ex);
         return;
     }
-    if (segments.size() == 3 && segments[1] == "hooks") {
+    if (segments.size() == 3 && segments[1] == "hooks" && !segments[2].empty()) {
         ingress(ex);
         return;
     }

@@ -46,9 +46,11 @@ struct Body {
 };
 Body parse_body(const http::Request& request, bool may_be_empty);
 
-// Typed members of a body; each records the first problem in body.error.
+// Typed members of a body; each records the first problem in body.error. An absent optional
+// member is nullopt; a null is refused with the member named, required or not.
 std::optional<std::string> take_string(Body& body, const char* name, bool required);
 std::optional<std::int64_t> take_integer(Body& body, const char* name, bool required);
+std::optional<nlohmann::json> take_array(Body& body, const char* name, bool required);
 std::optional<domain::Instant> take_instant(Body& body, const char* name, bool required);
 
 // The answer to a refused decision (409 user_has_active_tokens lists tokens and webhooks).

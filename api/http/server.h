@@ -84,6 +84,7 @@ struct ServerStats {
     std::atomic<std::uint64_t> rejected_414{0};
     std::atomic<std::uint64_t> rejected_431{0};
     std::atomic<std::uint64_t> rejected_400{0};
+    std::atomic<std::uint64_t> rejected_501{0};
     std::atomic<std::uint64_t> timeouts{0};  // header, idle, body and write deadlines passed
     std::atomic<std::uint64_t> tls_handshake_failures{0};  // not TLS, or none we accept
 };

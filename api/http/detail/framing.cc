@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -12,7 +14,56 @@ namespace {
 
 constexpr std::size_t kCrlf = 2;
 
+bool is_ows(char c) {
+    return c == ' ' || c == '\t';
+}
+
+bool is_chunked(std::string_view coding) {
+    constexpr std::string_view kChunked = "chunked";
+    return coding.size() == kChunked.size() &&
+           std::equal(coding.begin(), coding.end(), kChunked.begin(),
+                      [](char a, char b) { return (a | 0x20) == b; });
+}
+
+// The codings of a Transfer-Encoding list, without OWS and empty elements (RFC 9110 5.6.1).
+std::vector<std::string_view> codings_of(std::string_view list) {
+    std::vector<std::string_view> codings;
+    while (true) {
+        const std::size_t comma = list.find(',');
+        std::string_view item = list.substr(0, comma);
+        while (!item.empty() && is_ows(item.front())) {
+            item.remove_prefix(1);
+        }
+        while (!item.empty() && is_ows(item.back())) {
+            item.remove_suffix(1);
+        }
+        if (!item.empty()) {
+            codings.push_back(item);
+        }
+        if (comma == std::string_view::npos) {
+            return codings;
+        }
+        list.remove_prefix(comma + 1);
+    }
+}
+
 }  // namespace
+
+std::optional<Rejection> check_transfer_coding(const RequestParser& parser) {
+    if (parser.transfer_encoding_fields() == 0) {
+        return std::nullopt;
+    }
+    // Two framings, or one that HTTP/1.0 does not have: a proxy may have read another body.
+    if (parser.has_content_length() || parser.version() == 10) {
+        return Rejection::bad_request;
+    }
+    const auto codings = codings_of(parser.transfer_encoding());
+    const auto chunked = std::ranges::count_if(codings, is_chunked);
+    if (codings.empty() || !is_chunked(codings.back()) || chunked > 1) {
+        return Rejection::bad_request;
+    }
+    return codings.size() == 1 ? std::nullopt : std::optional(Rejection::not_implemented);
+}
 
 std::uint32_t parser_header_limit(const ServerOptions& options) {
     // Room for both limits and the CRLFs around the field lines.
@@ -42,6 +93,10 @@ std::optional<Rejection> check_header(const RequestParser& parser, std::size_t h
     const std::size_t hosts = parser.host_fields();
     if (hosts > 1 || (parser.version() == 11 && hosts == 0)) {
         return Rejection::bad_request;
+    }
+
+    if (auto rejection = check_transfer_coding(parser)) {
+        return rejection;
     }
 
     const auto content_length = parser.content_length();
@@ -95,6 +150,11 @@ Response rejection_response(Rejection rejection, const ServerOptions& options) {
                                fmt::format("The header section exceeds the limit of {} bytes.",
                                            options.header_limit));
             break;
+        case Rejection::not_implemented:
+            response = error_response(
+                501, "not_implemented",
+                "Only the chunked transfer coding is understood; send the body without others.");
+            break;
     }
     response.close = true;
     return response;
@@ -113,6 +173,9 @@ void count(Rejection rejection, ServerStats& stats) {
             return;
         case Rejection::headers_too_large:
             ++stats.rejected_431;
+            return;
+        case Rejection::not_implemented:
+            ++stats.rejected_501;
             return;
     }
 }

@@ -24,6 +24,7 @@ enum class Rejection {
     body_too_large,     // 413
     uri_too_long,       // 414
     headers_too_large,  // 431
+    not_implemented,    // 501: a transfer coding other than chunked
 };
 
 // The limit given to Beast's parser. Beast applies its limit sometimes to the
@@ -34,10 +35,17 @@ std::uint32_t parser_header_limit(const ServerOptions& options);
 
 // Checks a complete header of `header_bytes` bytes (request line, fields and
 // the empty line): sizes first, then the rules whose breach is a framing
-// error (HTTP/1.0 or 1.1 only; exactly one Host in HTTP/1.1), then the body
-// size announced by Content-Length. Returns the rejection to send, if any.
+// error (HTTP/1.0 or 1.1 only; exactly one Host in HTTP/1.1; Transfer-Encoding,
+// see check_transfer_coding), then the body size announced by Content-Length.
+// Returns the rejection to send, if any.
 std::optional<Rejection> check_header(const RequestParser& parser, std::size_t header_bytes,
                                       const ServerOptions& options);
+
+// RFC 9112 6.1 and 6.3 for a request that has Transfer-Encoding: 400 when the
+// body's length cannot be known (with Content-Length too, in HTTP/1.0, chunked
+// not last or given twice, an empty list), 501 when chunked ends the list but
+// another coding comes before it (gzip, deflate...: we decode none of them).
+std::optional<Rejection> check_transfer_coding(const RequestParser& parser);
 
 // After Beast's parser gave up on an oversized header: 414 or 431. If the
 // parser never completed a request line, the line is still at the start of

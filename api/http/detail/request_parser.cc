@@ -58,6 +58,10 @@ void RequestParser::on_field_impl(field name, string_view name_string, string_vi
     if (name == field::host) {
         ++host_fields_;
     }
+    if (name == field::transfer_encoding) {
+        transfer_encoding_ += transfer_encoding_fields_++ == 0 ? "" : ", ";
+        transfer_encoding_.append(value.data(), value.size());
+    }
     if (name == field::expect && boost::beast::iequals(value, "100-continue")) {
         expects_continue_ = true;
     }

@@ -30,6 +30,12 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
     bool is_head() const { return request_.method == "HEAD"; }
     std::size_t host_fields() const { return host_fields_; }
     bool expects_continue() const { return expects_continue_; }
+    bool has_content_length() const { return content_length_fields_ > 0; }
+    // Every Transfer-Encoding field's value joined with ", " (RFC 9110 5.3), and how many there
+    // were: Beast frames a body only when "chunked" ends the list, and reads the rest as the next
+    // request otherwise, so framing.cc judges the list itself.
+    std::size_t transfer_encoding_fields() const { return transfer_encoding_fields_; }
+    const std::string& transfer_encoding() const { return transfer_encoding_; }
 
     // The request so far; complete once is_done(). `remote` is left empty.
     Request& request() { return request_; }
@@ -58,6 +64,8 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
     unsigned version_ = 0;
     std::size_t host_fields_ = 0;
     std::size_t content_length_fields_ = 0;
+    std::size_t transfer_encoding_fields_ = 0;
+    std::string transfer_encoding_;
     bool expects_continue_ = false;
 };
 
