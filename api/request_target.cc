@@ -64,11 +64,42 @@ std::optional<std::string> decode(std::string_view text, bool plus_is_space) {
     return out;
 }
 
+// The origin-form of an absolute-form target ("http://host/v1/users?x" -> "/v1/users?x"), which
+// RFC 9112 3.2.2 says a server MUST accept; other targets unchanged. Empty when the authority is
+// missing or holds userinfo (RFC 9110 4.2.4: an error).
+std::optional<std::string> origin_form(std::string_view target) {
+    for (std::string_view scheme : {std::string_view("http://"), std::string_view("https://")}) {
+        const bool match = target.size() >= scheme.size() &&
+                           std::equal(scheme.begin(), scheme.end(), target.begin(),
+                                      [](char a, char b) { return a == (b | 0x20); });
+        if (!match) {
+            continue;
+        }
+        const std::string_view rest = target.substr(scheme.size());
+        const std::size_t end = std::min(rest.find_first_of("/?"), rest.size());
+        if (end == 0 || rest.substr(0, end).find('@') != std::string_view::npos) {
+            return std::nullopt;
+        }
+        const std::string_view after = rest.substr(end);
+        return after.empty() || after.front() == '?' ? "/" + std::string(after)
+                                                     : std::string(after);
+    }
+    return std::string(target);
+}
+
 }  // namespace
 
-std::optional<RequestTarget> parse_target(std::string_view target) {
+std::optional<RequestTarget> parse_target(std::string_view raw_target) {
     // RFC 3986 request-targets are ASCII; Beast lets bytes above 0x7f through.
-    if (target.empty() || target.front() != '/' || !printable_ascii(target)) {
+    if (!printable_ascii(raw_target)) {
+        return std::nullopt;
+    }
+    const auto origin = origin_form(raw_target);
+    if (!origin) {
+        return std::nullopt;
+    }
+    const std::string_view target = *origin;
+    if (target.empty() || target.front() != '/') {
         return std::nullopt;
     }
     RequestTarget out;

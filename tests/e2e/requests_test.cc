@@ -234,6 +234,24 @@ TEST_F(Requests, IdsThatAreNotTextAre400AndTheServerKeepsServing) {
                  404, "not_found", "hook %2F");
 }
 
+TEST_F(Requests, TheAbsoluteFormIsServedAsItsPath) {
+    auto get = [&](const std::string& target) {
+        return to_reply(tests::http::raw_request(
+            server->port(), "GET " + target +
+                                " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                                admin.secret + "\r\n\r\n"));
+    };
+    EXPECT_EQ(get("http://127.0.0.1/healthz").status, 200u);
+    Reply bob = get("HTTP://example.com:8080/v1/users/" + bob_id + "?as_of=" + kStart);
+    EXPECT_EQ(bob.status, 200u) << bob.body;
+    EXPECT_EQ(bob.json.value("id", ""), bob_id);
+    expect_error(get("http://example.com"), 404, "not_found", "no path");
+    for (const char* target :
+         {"http:///healthz", "http://user@x/healthz", "ftp://x/healthz", "*", "healthz"}) {
+        expect_error(get(target), 400, "bad_request", target);
+    }
+}
+
 TEST_F(Requests, VeryLongIdsAre404UpToTheRequestLineLimitThen414) {
     const std::string long_id(8000, 'a');
     expect_error(as_admin("GET", "/v1/users/" + long_id), 404, "not_found", "8000");
