@@ -84,21 +84,20 @@ Route audit_explain_route(const engine::Engine& engine,
             return now(error(404, "not_found", "no webhook " + *webhook_id));
         }
 
-        const auto& history = tx.model().history();
+        const auto& model = tx.model();
         audit::ExplainPlan plan;
         if (at_position) {
             auto position = parse_count(*at_position);
             if (!position) {
                 return now(error(400, "bad_request", "at_position must be a position"));
             }
-            auto planned =
-                audit::plan_at_position(history, window, *token_id, webhook_id, *position);
+            auto planned = audit::plan_at_position(model, window, *token_id, webhook_id, *position);
             if (!planned) {
                 return now(problem_response(planned.error()));
             }
             plan = std::move(*planned);
         } else {
-            plan = audit::plan_at(history, window, *token_id, webhook_id, at->value_or(tx.now()));
+            plan = audit::plan_at(model, window, *token_id, webhook_id, at->value_or(tx.now()));
         }
         // The folding reads the store: off the decider thread.
         return Outcome{{}, [store, plan = std::move(plan)] {

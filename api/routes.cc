@@ -11,6 +11,7 @@
 #include "api/views.h"
 #include "domain/rules.h"
 #include "projections/at_risk.h"
+#include "projections/history_index.h"
 #include "security/base64.h"
 #include "security/digest.h"
 #include "security/random.h"
@@ -103,9 +104,13 @@ http::Response with_secret(unsigned status, nlohmann::json token, const std::str
 }
 
 // as_of / at_position on a read: which position to fold to and at which instant to evaluate.
+// A past point asked for, checked on the decider thread and found in the log off it: an exact
+// position, or an instant among the positions the model had folded (head).
 struct PointInTime {
+    bool exact = false;
     std::uint64_t position = 0;
     Instant at = 0;
+    std::uint64_t head = 0;
 };
 std::expected<std::optional<PointInTime>, http::Response> point_in_time(
     const RequestTarget& target, const engine::Transaction& tx) {
@@ -116,7 +121,7 @@ std::expected<std::optional<PointInTime>, http::Response> point_in_time(
     if (has_as_of && has_position) {
         return std::unexpected(error(400, "bad_request", "give as_of or at_position, not both"));
     }
-    const auto& history = tx.model().history();
+    const std::uint64_t head = tx.model().position();
     if (has_as_of) {
         auto t = parse_instant(as_of->second);
         if (!t) {
@@ -127,16 +132,16 @@ std::expected<std::optional<PointInTime>, http::Response> point_in_time(
             return std::unexpected(error(400, "as_of_in_future",
                                          "as_of lies after now; the at-risk report forecasts"));
         }
-        return PointInTime{history.position_at(*t), *t};
+        return PointInTime{false, 0, *t, head};
     }
     if (has_position) {
         auto p = parse_count(at_position->second);
-        if (!p || *p > history.head()) {
-            return std::unexpected(error(
-                400, "bad_request",
-                "at_position must be a position from 0 to " + std::to_string(history.head())));
+        if (!p || *p > head) {
+            return std::unexpected(
+                error(400, "bad_request",
+                      "at_position must be a position from 0 to " + std::to_string(head)));
         }
-        return PointInTime{*p, *p == 0 ? 0 : history.at_of(*p)};
+        return PointInTime{true, *p, 0, head};
     }
     return std::optional<PointInTime>{};
 }
@@ -399,12 +404,12 @@ struct Routes {
                     json_response(200, user_json(tx.state(), *tx.state().account(id), tx.now())),
                     {}};
             }
-            auto positions = tx.model().history().positions_for_account(id, (*when)->position);
-            return Outcome{{}, past_view(s, positions, **when, [id](const State& past, Instant t) {
-                               const Account* account = past.account(id);
-                               return account ? std::optional(user_json(past, *account, t))
-                                              : std::nullopt;
-                           })};
+            auto sources = tx.model().history().sources_for_account(tx.state(), id);
+            return Outcome{
+                {}, past_view(s, std::move(sources), **when, [id](const State& past, Instant t) {
+                    const Account* account = past.account(id);
+                    return account ? std::optional(user_json(past, *account, t)) : std::nullopt;
+                })};
         });
     }
 
@@ -428,30 +433,44 @@ struct Routes {
                                                              webhook, tx.now())),
                                {}};
             }
-            auto positions = tx.model().history().positions_for_token(id, (*when)->position);
+            auto sources = tx.model().history().sources_for_token(tx.state(), id);
             return Outcome{
-                {}, past_view(s, positions, **when, [id, webhook](const State& past, Instant t) {
-                    const Token* token = past.token(id);
-                    return token ? std::optional(token_json(past, *token, webhook, t))
-                                 : std::nullopt;
-                })};
+                {},
+                past_view(s, std::move(sources), **when,
+                          [id, webhook](const State& past, Instant t) {
+                              const Token* token = past.token(id);
+                              return token ? std::optional(token_json(past, *token, webhook, t))
+                                           : std::nullopt;
+                          })};
         });
     }
 
-    // Folds the positions off the decider thread and renders the entity, or 404 when it did not
-    // exist yet at that point.
+    // Finds the point and the entity's positions in the store's indexes and folds them, off the
+    // decider thread, then renders the entity, or 404 when it did not exist yet at that point.
     static std::function<http::Response()> past_view(
-        Service& s, std::vector<std::uint64_t> positions, PointInTime when,
+        Service& s, projections::HistorySources sources, PointInTime when,
         std::function<std::optional<nlohmann::json>(const State&, Instant)> render) {
         const Instant window = s.engine_.window_ms();
         const eventstore::EventStore* store = &s.engine_.store();
-        return [store, window, positions = std::move(positions), when, render] {
-            auto past = engine::fold_positions(*store, window, positions);
-            if (!past) {
-                log_line(spdlog::level::err, "history_fold_failed", {{"message", past.error()}});
+        return [store, window, sources = std::move(sources), when, render] {
+            auto history_failed = [](const std::string& message) {
+                log_line(spdlog::level::err, "history_fold_failed", {{"message", message}});
                 return error(500, "internal", "the history could not be read; see the server log");
+            };
+            auto point = when.exact ? projections::point_at_position(*store, when.position)
+                                    : projections::point_as_of(*store, when.at, when.head);
+            if (!point) {
+                return history_failed(point.error().message);
             }
-            auto body = render(*past, when.at);
+            auto positions = projections::read_positions(*store, sources, point->position);
+            if (!positions) {
+                return history_failed(positions.error().message);
+            }
+            auto past = engine::fold_positions(*store, window, *positions);
+            if (!past) {
+                return history_failed(past.error());
+            }
+            auto body = render(*past, point->at);
             if (!body) {
                 return error(404, "not_found", "it did not exist yet at that point");
             }

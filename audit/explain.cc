@@ -37,31 +37,57 @@ struct Trail {
     std::vector<Cite> transfers;
 };
 
-std::vector<std::uint64_t> merged(std::vector<std::uint64_t> a,
-                                  const std::vector<std::uint64_t>& b) {
-    a.insert(a.end(), b.begin(), b.end());
-    std::sort(a.begin(), a.end());
-    a.erase(std::unique(a.begin(), a.end()), a.end());
-    return a;
+// The token's sources, and the webhook's own events when one is asked about.
+projections::HistorySources sources_of(const projections::ReadModel& model,
+                                       const std::string& token_id,
+                                       const std::optional<std::string>& webhook_id) {
+    const auto& history = model.history();
+    projections::HistorySources sources = history.sources_for_token(model.state(), token_id);
+    if (webhook_id) {
+        auto webhook = history.sources_for_webhook(model.state(), *webhook_id);
+        for (auto& stream : webhook.streams) {
+            if (std::find(sources.streams.begin(), sources.streams.end(), stream) ==
+                sources.streams.end()) {
+                sources.streams.push_back(std::move(stream));
+            }
+        }
+        for (auto& id : webhook.related) {
+            if (std::find(sources.related.begin(), sources.related.end(), id) ==
+                sources.related.end()) {
+                sources.related.push_back(std::move(id));
+            }
+        }
+    }
+    return sources;
 }
 
-// A webhook's own events. The history index keeps one position list per entity id, and ids
-// carry their kind's prefix, so the account lookup of a webhook id finds exactly the webhook's
-// events (installation, app tokens issued for it, uninstallation) and no account's.
-std::vector<std::uint64_t> webhook_positions(const projections::HistoryIndex& history,
-                                             const std::optional<std::string>& webhook_id,
-                                             std::uint64_t last) {
-    return webhook_id ? history.positions_for_account(*webhook_id, last)
-                      : std::vector<std::uint64_t>{};
+// The plan's point, found in the log when the plan leaves it open.
+Answer<void> find_point(const eventstore::EventStore& store, ExplainPlan& plan) {
+    if (plan.find == ExplainPlan::Find::position) {
+        auto point = projections::point_as_of(store, plan.at, plan.head);
+        if (!point) {
+            return problem(Failure::store, point.error().message);
+        }
+        plan.position = point->position;
+    } else if (plan.find == ExplainPlan::Find::at) {
+        auto point = projections::point_at_position(store, plan.position);
+        if (!point) {
+            return problem(Failure::store, point.error().message);
+        }
+        plan.at = point->at;
+    }
+    plan.find = ExplainPlan::Find::nothing;
+    return {};
 }
 
-Answer<Trail> fold(const eventstore::EventStore& store, const ExplainPlan& plan) {
+Answer<Trail> fold(const eventstore::EventStore& store, const ExplainPlan& plan,
+                   const std::vector<std::uint64_t>& positions) {
     Trail trail;
     // Exactly as engine::fold_positions starts a partial state.
     trail.state.initialized = true;
     trail.state.window_ms = plan.window_ms;
     std::unordered_map<std::string, Instant> activity_before;
-    for (std::uint64_t position : plan.positions) {
+    for (std::uint64_t position : positions) {
         auto stored = store.read_at(position);
         if (!stored) {
             return problem(Failure::store, stored.error().message);
@@ -278,43 +304,50 @@ nlohmann::json answer(const Trail& trail, const ExplainPlan& plan, const Token& 
 
 }  // namespace
 
-ExplainPlan plan_at(const projections::HistoryIndex& history, Instant window_ms,
-                    std::string token_id, std::optional<std::string> webhook_id, Instant at) {
+ExplainPlan plan_at(const projections::ReadModel& model, Instant window_ms, std::string token_id,
+                    std::optional<std::string> webhook_id, Instant at) {
     ExplainPlan plan;
-    plan.position = history.position_at(at);
     plan.at = at;
+    plan.find = ExplainPlan::Find::position;
+    plan.head = model.position();
     plan.window_ms = window_ms;
-    plan.positions = merged(history.positions_for_token(token_id, plan.position),
-                            webhook_positions(history, webhook_id, plan.position));
+    plan.sources = sources_of(model, token_id, webhook_id);
     plan.token_id = std::move(token_id);
     plan.webhook_id = std::move(webhook_id);
     return plan;
 }
 
-Answer<ExplainPlan> plan_at_position(const projections::HistoryIndex& history, Instant window_ms,
+Answer<ExplainPlan> plan_at_position(const projections::ReadModel& model, Instant window_ms,
                                      std::string token_id, std::optional<std::string> webhook_id,
                                      std::uint64_t position) {
-    if (position > history.head()) {
+    if (position > model.position()) {
         return problem(Failure::bad_request, fmt::format("at_position must be a position from 0 "
                                                          "to {}",
-                                                         history.head()));
+                                                         model.position()));
     }
     if (position == 0) {
         return problem(Failure::not_found, "nothing exists at position 0");
     }
     ExplainPlan plan;
     plan.position = position;
-    plan.at = history.at_of(position);
+    plan.find = ExplainPlan::Find::at;
+    plan.head = model.position();
     plan.window_ms = window_ms;
-    plan.positions = merged(history.positions_for_token(token_id, position),
-                            webhook_positions(history, webhook_id, position));
+    plan.sources = sources_of(model, token_id, webhook_id);
     plan.token_id = std::move(token_id);
     plan.webhook_id = std::move(webhook_id);
     return plan;
 }
 
-Answer<nlohmann::json> explain(const eventstore::EventStore& store, const ExplainPlan& plan) {
-    auto trail = fold(store, plan);
+Answer<nlohmann::json> explain(const eventstore::EventStore& store, ExplainPlan plan) {
+    if (auto found = find_point(store, plan); !found) {
+        return std::unexpected(found.error());
+    }
+    auto positions = projections::read_positions(store, plan.sources, plan.position);
+    if (!positions) {
+        return problem(Failure::store, positions.error().message);
+    }
+    auto trail = fold(store, plan, *positions);
     if (!trail) {
         return std::unexpected(trail.error());
     }
@@ -384,7 +417,7 @@ nlohmann::json recorded_call(std::uint64_t position, const Fact& fact, const Cal
 }  // namespace
 
 Answer<nlohmann::json> explain_call(const eventstore::EventStore& store,
-                                    const projections::HistoryIndex& history, Instant window_ms,
+                                    const projections::ReadModel& model, Instant window_ms,
                                     const std::string& call_id) {
     auto found = find_call(store, call_id);
     if (!found) {
@@ -392,8 +425,8 @@ Answer<nlohmann::json> explain_call(const eventstore::EventStore& store,
     }
     const auto& [position, fact] = *found;
     const auto& call = std::get<CallDecided>(fact.event);
-    if (position > history.head()) {
-        return problem(Failure::store, "the history index ends before the call's position");
+    if (position > model.position()) {
+        return problem(Failure::store, "the read model ends before the call's position");
     }
 
     // The rules decided on the state just before the call's own event.
@@ -408,8 +441,7 @@ Answer<nlohmann::json> explain_call(const eventstore::EventStore& store,
     plan.at = fact.at;
     plan.position = position - 1;
     plan.window_ms = window_ms;
-    plan.positions = merged(history.positions_for_token(call.token_id, plan.position),
-                            webhook_positions(history, plan.webhook_id, plan.position));
+    plan.sources = sources_of(model, call.token_id, plan.webhook_id);
 
     auto explained = explain(store, plan);
     if (!explained) {

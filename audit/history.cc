@@ -1,6 +1,7 @@
 #include "audit/history.h"
 
 #include "engine/rebuild.h"
+#include "engine/related_overlay.h"
 
 namespace keyledger::audit {
 
@@ -15,7 +16,12 @@ Answer<std::unique_ptr<eventstore::EventStore>> open_for_audit(
                        data_dir.string() +
                            " is not a readable keyledger data directory: " + store.error().message);
     }
-    return std::move(*store);
+    // A store older than the related index gets one in memory (an auditor's copy is read-only).
+    auto indexed = engine::with_related_index(std::move(*store));
+    if (!indexed) {
+        return problem(Failure::store, data_dir.string() + ": " + indexed.error());
+    }
+    return std::move(*indexed);
 }
 
 Answer<projections::ReadModel> load_model(const eventstore::EventStore& store,

@@ -257,20 +257,20 @@ int run_explain(const ExplainFlags& flags) {
     if (!opened) {
         return opened.error();
     }
-    const auto& history = opened->model.history();
-    const domain::Instant window = opened->model.state().window_ms;
+    const auto& model = opened->model;
+    const domain::Instant window = model.state().window_ms;
     const std::optional<std::string> webhook =
         flags.webhook.empty() ? std::nullopt : std::optional(flags.webhook);
 
     audit::Answer<json> out = audit::problem(Failure::bad_request, "no question");
     if (!flags.call.empty()) {
-        out = audit::explain_call(*opened->store, history, window, flags.call);
+        out = audit::explain_call(*opened->store, model, window, flags.call);
     } else if (*at) {
         out = audit::explain(*opened->store,
-                             audit::plan_at(history, window, flags.token, webhook, **at));
+                             audit::plan_at(model, window, flags.token, webhook, **at));
     } else {
         auto plan =
-            audit::plan_at_position(history, window, flags.token, webhook, *flags.at_position);
+            audit::plan_at_position(model, window, flags.token, webhook, *flags.at_position);
         out = plan ? audit::explain(*opened->store, *plan)
                    : audit::Answer<json>(std::unexpected(plan.error()));
     }

@@ -29,10 +29,9 @@ nlohmann::json rendered(const std::vector<Record>& entities, const IdOf& id_of,
     return out;
 }
 
-void merge_into(std::vector<std::uint64_t>& into, const std::vector<std::uint64_t>& more) {
-    into.insert(into.end(), more.begin(), more.end());
-    std::sort(into.begin(), into.end());
-    into.erase(std::unique(into.begin(), into.end()), into.end());
+void merge_into(projections::HistorySources& into, const projections::HistorySources& more) {
+    into.streams.insert(into.streams.end(), more.streams.begin(), more.streams.end());
+    into.related.insert(into.related.end(), more.related.begin(), more.related.end());
 }
 
 }  // namespace
@@ -41,7 +40,11 @@ Answer<nlohmann::json> replay(const eventstore::EventStore& store,
                               const projections::ReadModel& model, const ReplayQuestion& question,
                               const ReadProgress& progress) {
     const auto& history = model.history();
-    const std::uint64_t p = history.position_at(question.as_of);
+    auto point = projections::point_as_of(store, question.as_of, model.position());
+    if (!point) {
+        return problem(Failure::store, point.error().message);
+    }
+    const std::uint64_t p = point->position;
     const Instant t = question.as_of;
     const Instant window = model.state().window_ms;
 
@@ -80,10 +83,11 @@ Answer<nlohmann::json> replay(const eventstore::EventStore& store,
         }
         state = past.state();
     } else {
-        std::vector<std::uint64_t> positions;
+        const State& today = model.state();
+        projections::HistorySources sources;
         if (account_id) {
             wanted = *account_id;
-            positions = history.positions_for_account(wanted, p);
+            sources = history.sources_for_account(today, wanted);
             keep_account = [&](const std::string& id) { return id == wanted; };
             keep_token = [&](const std::string& id) {
                 const Token* token = state.token(id);
@@ -92,19 +96,17 @@ Answer<nlohmann::json> replay(const eventstore::EventStore& store,
             keep_webhook = [](const std::string&) { return false; };
         } else if (question.token_id) {
             wanted = *question.token_id;
-            positions = history.positions_for_token(wanted, p);
+            sources = history.sources_for_token(today, wanted);
             keep_account = [](const std::string&) { return false; };
             keep_token = [&](const std::string& id) { return id == wanted; };
             keep_webhook = keep_account;
         } else {
             wanted = *question.webhook_id;
-            // Ids carry their kind's prefix, so the index's list for the webhook's id holds only
-            // the webhook's own events; its app tokens are folded with their owners.
-            positions = history.positions_for_account(wanted, p);
-            if (const Webhook* now = model.state().webhook(wanted)) {
+            // The webhook's own events, and its app tokens folded with their owners.
+            sources = history.sources_for_webhook(today, wanted);
+            if (const Webhook* now = today.webhook(wanted)) {
                 for (IdIndex token_id : now->tokens) {
-                    merge_into(positions,
-                               history.positions_for_token(model.state().id(token_id), p));
+                    merge_into(sources, history.sources_for_token(today, today.id(token_id)));
                 }
             }
             keep_account = [](const std::string&) { return false; };
@@ -114,7 +116,11 @@ Answer<nlohmann::json> replay(const eventstore::EventStore& store,
             };
             keep_webhook = [&](const std::string& id) { return id == wanted; };
         }
-        auto past = engine::fold_positions(store, window, positions);
+        auto positions = projections::read_positions(store, sources, p);
+        if (!positions) {
+            return problem(Failure::store, positions.error().message);
+        }
+        auto past = engine::fold_positions(store, window, *positions);
         if (!past) {
             return problem(Failure::store, past.error());
         }

@@ -83,24 +83,25 @@ std::optional<std::string> first_difference(const State& a, const std::vector<Re
 }
 
 // What differs between the snapshot and the rebuild, in plain words, naming the entity.
-std::string difference(const projections::ReadModel& snapshot,
+std::string difference(const eventstore::EventStore& store, const projections::ReadModel& snapshot,
                        const projections::ReadModel& rebuilt) {
     const State& s = snapshot.state();
     const State& r = rebuilt.state();
     const auto& history = rebuilt.history();
     const std::uint64_t p = rebuilt.position();
-    auto last_touch = [](const std::vector<std::uint64_t>& positions) {
-        return positions.empty()
+    auto last_touch = [&](const projections::HistorySources& sources) {
+        auto positions = projections::read_positions(store, sources, p);
+        return !positions || positions->empty()
                    ? std::string()
-                   : fmt::format(" (its last event is at position {})", positions.back());
+                   : fmt::format(" (its last event is at position {})", positions->back());
     };
     auto own_id = [](const State&, const auto& record) { return std::string_view(record.id); };
     auto token_id = [](const State& state, const Token& t) { return state.token_id(t); };
     if (auto id = first_difference(s, s.accounts, r, r.accounts, own_id)) {
-        return "account " + *id + " differs" + last_touch(history.positions_for_account(*id, p));
+        return "account " + *id + " differs" + last_touch(history.sources_for_account(r, *id));
     }
     if (auto id = first_difference(s, s.tokens, r, r.tokens, token_id)) {
-        return "token " + *id + " differs" + last_touch(history.positions_for_token(*id, p));
+        return "token " + *id + " differs" + last_touch(history.sources_for_token(r, *id));
     }
     if (auto id = first_difference(s, s.webhooks, r, r.webhooks, own_id)) {
         return "webhook " + *id + " differs";
@@ -158,7 +159,7 @@ nlohmann::json projections_check(const eventstore::EventStore& store, const Read
         } else if (!(snap.model == rebuilt)) {
             finding = Finding{p, fmt::format("the projection snapshot at position {} disagrees "
                                              "with the rebuild up to it: {}",
-                                             p, difference(snap.model, rebuilt))};
+                                             p, difference(store, snap.model, rebuilt))};
         }
     }
     // The rest of the log (all of it without a snapshot): every event must decode and fold.

@@ -1,5 +1,7 @@
 #include "domain/events.h"
 
+#include <algorithm>
+
 namespace keyledger::domain {
 namespace {
 
@@ -22,6 +24,8 @@ struct TypeName {
     std::string_view operator()(const IdempotencyRecorded&) const { return "IdempotencyRecorded"; }
 };
 
+}  // namespace
+
 std::string user_stream(std::string_view id) {
     return "user-" + std::string(id);
 }
@@ -32,7 +36,27 @@ std::string webhook_stream(std::string_view id) {
     return "webhook-" + std::string(id);
 }
 
-}  // namespace
+std::vector<std::string> related_ids(const Event& event) {
+    std::vector<std::string> ids;
+    auto add = [&ids](const std::string& id) {
+        if (!id.empty() && std::find(ids.begin(), ids.end(), id) == ids.end()) {
+            ids.push_back(id);
+        }
+    };
+    if (const auto* issued = std::get_if<TokenIssued>(&event)) {
+        add(issued->owner_id);
+        add(issued->webhook_id);
+    } else if (const auto* moved = std::get_if<TokenTransferred>(&event)) {
+        add(moved->from_owner_id);
+        add(moved->to_owner_id);
+    } else if (const auto* call = std::get_if<CallDecided>(&event)) {
+        // Only accepted calls move an owner's clock; refusals stay on the token.
+        if (!call->refusal) {
+            add(call->owner_id);
+        }
+    }
+    return ids;
+}
 
 std::string_view event_type(const Event& event) {
     return std::visit(TypeName{}, event);

@@ -136,5 +136,13 @@ struct Fact {
 std::string_view event_type(const Event&);
 // The stream an event belongs to: "store", "user-<id>", "token-<id>" or "webhook-<id>".
 std::string stream_of(const Event&, std::string_view actor);
+// The streams of an account's, a token's and a webhook's own events.
+std::string user_stream(std::string_view id);
+std::string token_stream(std::string_view id);
+std::string webhook_stream(std::string_view id);
+// The ids, besides its stream's own, whose history an event belongs to: a token's owners and
+// webhook when it is issued or moves, and the owner of an accepted call (it is their activity).
+// An account's history is its stream, these, and the streams of every token it ever held.
+std::vector<std::string> related_ids(const Event&);
 
 }  // namespace keyledger::domain

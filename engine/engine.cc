@@ -3,6 +3,7 @@
 #include "domain/codec/codec.h"
 #include "domain/evolve.h"
 #include "engine/rebuild.h"
+#include "engine/related_backfill.h"
 
 namespace keyledger::engine {
 namespace {
@@ -31,6 +32,9 @@ Engine::~Engine() {
 
 std::expected<std::unique_ptr<Engine>, std::string> Engine::open(
     std::unique_ptr<eventstore::EventStore> store, const Clock& clock, EngineOptions options) {
+    if (auto indexed = ensure_related_index(*store); !indexed) {
+        return std::unexpected(indexed.error());
+    }
     std::unique_ptr<Engine> engine(new Engine(std::move(store), clock, options));
     if (auto replayed = engine->replay(); !replayed) {
         return std::unexpected(replayed.error());
@@ -229,7 +233,7 @@ void Transaction::record(const domain::Event& event, std::string_view actor,
     std::uint64_t& version = engine_.stream_version(stream);
     batch_.events.push_back(eventstore::NewEvent{
         stream, version, std::string(domain::event_type(event)), at, std::string(actor),
-        std::string(correlation_id), domain::codec::encode(event)});
+        std::string(correlation_id), domain::codec::encode(event), domain::related_ids(event)});
     ++version;
     if (const auto* created = std::get_if<domain::StoreCreated>(&event)) {
         engine_.window_ms_ = created->window_ms;

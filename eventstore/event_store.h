@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace keyledger::eventstore {
@@ -47,6 +48,10 @@ struct NewEvent {
     std::string actor;               // account id, "operator" or "anonymous"
     std::string correlation_id;
     std::string payload;  // opaque bytes (the Cap'n Proto encoding of the domain event)
+    // Ids of other entities whose history this event also belongs to (an accepted call belongs
+    // to its token's stream and to the owner's history, say): indexed in the same batch, for
+    // related_positions(). Same limits as the text fields; not part of the hashed envelope.
+    std::vector<std::string> related = {};
 };
 
 // An event as stored. `version` is expected_version + 1; `hash` is the SHA-256 of the stored
@@ -215,6 +220,27 @@ class EventStore {
     // built on that value is refused, so it is safe, and read_stream_version() tells the two
     // cases apart.
     [[nodiscard]] virtual std::uint64_t stream_version(std::string_view stream) const = 0;
+
+    // The positions of `stream`'s events, and of the events that named `id` as related, up to
+    // and including position `up_to`, in position order. They read only the index (O(events
+    // found)). An unknown stream or id gives an empty vector. A store written before the
+    // related index existed and opened read-only has none: not_a_store says so.
+    [[nodiscard]] virtual Result<std::vector<std::uint64_t>> stream_positions(
+        std::string_view stream, std::uint64_t up_to) const = 0;
+    [[nodiscard]] virtual Result<std::vector<std::uint64_t>> related_positions(
+        std::string_view id, std::uint64_t up_to) const = 0;
+
+    // The last position among 1..up_to whose event was decided at or before `at_ms`; 0 when
+    // none. Decision instants never go back along the log (the engine's clock only moves
+    // forward), so this is a binary search: O(log up_to) reads.
+    [[nodiscard]] virtual Result<std::uint64_t> position_at(std::int64_t at_ms,
+                                                            std::uint64_t up_to) const = 0;
+
+    // Adds entries to the related index for events already in the log (a store written before
+    // the index existed): `related` names the ids of each position. Synced. invalid_argument
+    // for a position past the head or an id that breaks the text limits.
+    [[nodiscard]] virtual Result<void> add_related(
+        const std::vector<std::pair<std::uint64_t, std::string>>& related) = 0;
     [[nodiscard]] virtual Result<std::uint64_t> read_stream_version(
         std::string_view stream) const = 0;
 

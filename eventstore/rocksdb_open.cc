@@ -77,8 +77,10 @@ Result<void> check_families(const fs::path& dir, rocksdb::Env* env) {
     if (!status.ok()) {
         return fail(status, fmt::format("reading the database in {}", dir.string()));
     }
-    for (std::string_view family : kFamilyNames) {
-        if (std::find(names.begin(), names.end(), family) == names.end()) {
+    for (std::size_t i = 0; i < kFamilyNames.size(); ++i) {
+        const std::string_view family = kFamilyNames[i];
+        if (!added_later(static_cast<Family>(i)) &&
+            std::find(names.begin(), names.end(), family) == names.end()) {
             return fail(ErrorCode::not_a_store,
                         fmt::format("{} holds a RocksDB database that is not a keyledger store "
                                     "(it has no '{}' column family)",

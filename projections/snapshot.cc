@@ -16,7 +16,7 @@ using domain::Instant;
 
 constexpr std::string_view kMagic = "KLSNAP";
 // Bump when the layout changes; an older snapshot is then ignored and rebuilt, never misread.
-constexpr std::uint8_t kFormatVersion = 3;
+constexpr std::uint8_t kFormatVersion = 4;
 constexpr std::size_t kHeaderBytes = kMagic.size() + 1 + SHA256_DIGEST_LENGTH;
 
 std::array<std::uint8_t, 32> sha256(std::string_view bytes) {
@@ -327,91 +327,29 @@ struct SnapshotCodec {
         return s;
     }
 
-    // The index's flat arrays, whole; positions as deltas, since nodes are appended in position
-    // order (most deltas fit a byte).
+    // The transfers, as pairs of id indexes of the state; each is checked against it on load.
     static void put_history(ByteWriter& w, const HistoryIndex& h) {
-        // Decision instants never go backwards along the log, so deltas are small and positive.
-        w.u64(h.at_by_position_.size());
-        Instant last = 0;
-        for (Instant at : h.at_by_position_) {
-            w.i64(at - last);
-            last = at;
+        w.u64(h.transfers().size());
+        for (const auto& [account, token] : h.transfers()) {
+            w.u64(account);
+            w.u64(token);
         }
-        w.text(h.ids_.chars());
-        w.array(h.ids_.ends());
-        w.array(h.entities_);
-        w.u64(h.node_position_.size());
-        std::uint32_t previous = 0;
-        for (std::uint32_t position : h.node_position_) {
-            w.u64(position - previous);
-            previous = position;
-        }
-        w.array(h.node_older_);
-        w.array(h.links_);
     }
 
-    // Every index in the arrays is checked, so a damaged index is refused here and every walk
-    // over a list ends (each node points only to an older one).
-    static bool history_holds(const HistoryIndex& h) {
-        const std::size_t entities = h.entities_.size();
-        const std::size_t nodes = h.node_position_.size();
-        auto within = [](std::uint32_t index, std::size_t size) {
-            return index == HistoryIndex::kNone || index < size;
-        };
-        if (entities != h.ids_.size() || h.node_older_.size() != nodes) {
-            return false;
-        }
-        for (const auto& e : h.entities_) {
-            if (!within(e.newest_position, nodes) || !within(e.newest_link, h.links_.size()) ||
-                !within(e.webhook, entities)) {
-                return false;
-            }
-        }
-        for (std::size_t k = 0; k < nodes; ++k) {
-            const std::uint32_t older = h.node_older_[k];
-            if ((older != HistoryIndex::kNone && older >= k) || h.node_position_[k] == 0 ||
-                h.node_position_[k] > h.at_by_position_.size()) {
-                return false;
-            }
-        }
-        for (std::size_t k = 0; k < h.links_.size(); ++k) {
-            const auto& link = h.links_[k];
-            if ((link.older != HistoryIndex::kNone && link.older >= k) ||
-                (link.target >> 1) >= entities) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    static HistoryIndex get_history(ByteReader& r) {
-        HistoryIndex h;
-        h.at_by_position_.resize(r.count());
-        Instant last = 0;
-        for (auto& at : h.at_by_position_) {
-            last += r.i64();
-            at = last;
-        }
-        std::string chars = r.text();
-        auto ends = r.array<std::uint32_t>();
-        if (auto ids = IdTable::from_parts(std::move(chars), std::move(ends))) {
-            h.ids_ = std::move(*ids);
-        } else {
-            r.reject();
-        }
-        h.entities_ = r.array<HistoryIndex::Entity>();
-        h.node_position_.resize(r.count());
-        std::uint64_t position = 0;
-        for (auto& p : h.node_position_) {
-            position += r.u64();
-            if (position > std::numeric_limits<std::uint32_t>::max()) {
+    static HistoryIndex get_history(ByteReader& r, const domain::State& state) {
+        std::vector<std::pair<domain::IdIndex, domain::IdIndex>> transfers(r.count());
+        for (auto& [account, token] : transfers) {
+            const std::uint64_t a = r.u64();
+            const std::uint64_t t = r.u64();
+            if (a > std::numeric_limits<std::uint32_t>::max() ||
+                t > std::numeric_limits<std::uint32_t>::max()) {
                 r.reject();
             }
-            p = static_cast<std::uint32_t>(position);
+            account = static_cast<domain::IdIndex>(a);
+            token = static_cast<domain::IdIndex>(t);
         }
-        h.node_older_ = r.array<std::uint32_t>();
-        h.links_ = r.array<HistoryIndex::Link>();
-        if (r.ok() && !history_holds(h)) {
+        HistoryIndex h;
+        if (r.ok() && !HistoryIndex::from_transfers(state, std::move(transfers), h)) {
             r.reject();
         }
         return h;
@@ -456,14 +394,9 @@ struct SnapshotCodec {
         snapshot.model.position_ = r.u64();
         snapshot.event_hash = r.bytes<32>();
         snapshot.model.state_ = get_state(r);
-        snapshot.model.history_ = get_history(r);
+        snapshot.model.history_ = get_history(r, snapshot.model.state_);
         if (!r.ok() || !r.at_end()) {
             return std::unexpected("snapshot is damaged: its contents do not parse");
-        }
-        if (snapshot.model.history_.head() != snapshot.model.position_) {
-            return std::unexpected("snapshot is inconsistent: its index ends at " +
-                                   std::to_string(snapshot.model.history_.head()) +
-                                   ", its position is " + std::to_string(snapshot.model.position_));
         }
         return snapshot;
     }

@@ -2,8 +2,9 @@
 //   startup_s     opening the store and the engine as `keyledger serve` does (replay, or a
 //                 snapshot once the engine has them), on --kl_store (an existing store, e.g. the
 //                 scale store) or on a store of --kl_events events (1,000,000) built here
-//   as_of_p99_ms  one token's state as of a random past instant: the history index's positions
-//                 for that token, folded from the store (the path of GET /v1/tokens/{id}?as_of=)
+//   as_of_p99_ms  one token's state as of a random past instant: the position of the instant
+//                 and the token's positions, read from the store's indexes, then folded (the path
+//                 of GET /v1/tokens/{id}?as_of=)
 
 #include <benchmark/benchmark.h>
 
@@ -104,18 +105,25 @@ void BM_as_of(benchmark::State& bm) {
     }
     const engine::Engine& engine = **opened;
     const domain::State& state = engine.model().state();
-    const projections::HistoryIndex& history = engine.model().history();
+    const projections::ReadModel& model = engine.model();
+    const eventstore::EventStore& store = engine.store();
     std::vector<std::string> tokens;
     tokens.reserve(state.tokens.size());
     for (const domain::Token& token : state.tokens) {
         tokens.emplace_back(state.token_id(token));
     }
-    if (tokens.empty() || history.head() == 0) {
+    if (tokens.empty() || model.position() == 0) {
         bm.SkipWithError("the store holds no tokens");
         return;
     }
-    const domain::Instant first = history.at_of(1);
-    const domain::Instant last = history.at_of(history.head());
+    auto first_event = store.read_at(1);
+    auto last_event = store.read_at(model.position());
+    if (!first_event || !last_event) {
+        bm.SkipWithError("the store's first or last event cannot be read");
+        return;
+    }
+    const domain::Instant first = first_event->at_ms;
+    const domain::Instant last = last_event->at_ms;
     std::mt19937_64 random(11);
     std::vector<double> latencies_ms;
     std::uint64_t folded = 0;
@@ -125,14 +133,22 @@ void BM_as_of(benchmark::State& bm) {
         const domain::Instant t =
             first +
             static_cast<domain::Instant>(random() % static_cast<std::uint64_t>(last - first + 1));
-        const auto positions = history.positions_for_token(id, history.position_at(t));
-        auto past = engine::fold_positions(engine.store(), engine.window_ms(), positions);
+        auto point = projections::point_as_of(store, t, model.position());
+        auto positions = point ? projections::read_positions(
+                                     store, model.history().sources_for_token(model.state(), id),
+                                     point->position)
+                               : std::unexpected(point.error());
+        if (!positions) {
+            bm.SkipWithError(positions.error().message.c_str());
+            break;
+        }
+        auto past = engine::fold_positions(store, engine.window_ms(), *positions);
         if (!past) {
             bm.SkipWithError(past.error().c_str());
             break;
         }
         benchmark::DoNotOptimize(past->token(id));
-        folded += positions.size();
+        folded += positions->size();
         latencies_ms.push_back(
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
                 .count());

@@ -12,7 +12,8 @@ eventstore::NewEvent to_new_event(const domain::Event& event, std::string_view a
                                 at_ms,
                                 std::string(actor),
                                 "req_bench",
-                                domain::codec::encode(event)};
+                                domain::codec::encode(event),
+                                domain::related_ids(event)};
 }
 
 LogWriter::LogWriter(eventstore::EventStore& store, std::size_t batch_events)

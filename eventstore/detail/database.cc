@@ -1,18 +1,49 @@
 #include "eventstore/detail/database.h"
 
+#include <algorithm>
 #include <cassert>
+#include <string>
 #include <vector>
 
 #include "eventstore/detail/rocksdb_options.h"
 
 namespace keyledger::eventstore::detail {
+namespace {
+
+// A read-only open cannot create families: one the store was written without (added_later)
+// is left out, and its handle stays null.
+void drop_missing_families(const std::filesystem::path& dir, const rocksdb::DBOptions& options,
+                           std::vector<rocksdb::ColumnFamilyDescriptor>& families) {
+    std::vector<std::string> present;
+    if (!rocksdb::DB::ListColumnFamilies(options, dir.string(), &present).ok()) {
+        return;  // the open reports what is wrong
+    }
+    std::erase_if(families, [&](const rocksdb::ColumnFamilyDescriptor& family) {
+        return std::find(present.begin(), present.end(), family.name) == present.end();
+    });
+}
+
+// The place of a family's handle in Database::handles_: the default first, then Family order.
+std::size_t slot_of(const std::string& name) {
+    for (std::size_t i = 0; i < kFamilyNames.size(); ++i) {
+        if (kFamilyNames[i] == name) {
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+}  // namespace
 
 rocksdb::Status Database::open(const std::filesystem::path& dir, const DatabaseOptions& options,
                                std::unique_ptr<Database>* out) {
     out->reset();
     rocksdb::DBOptions db_options = make_db_options(options.create, options.env);
-    const std::vector<rocksdb::ColumnFamilyDescriptor> families = make_family_descriptors();
+    std::vector<rocksdb::ColumnFamilyDescriptor> families = make_family_descriptors();
     const bool secondary = !options.secondary_dir.empty();
+    if (secondary || options.read_only) {
+        drop_missing_families(dir, db_options, families);
+    }
     if (secondary) {
         // RocksDB's requirement for secondaries: keep every table file of the primary open, so
         // that a compaction deleting one cannot pull it from under a read.
@@ -37,9 +68,9 @@ rocksdb::Status Database::open(const std::filesystem::path& dir, const DatabaseO
     std::unique_ptr<Database> database(new Database());
     database->db_.reset(db);
     database->secondary_dir_ = options.secondary_dir;
-    assert(handles.size() == database->handles_.size());
+    assert(handles.size() == families.size());
     for (std::size_t i = 0; i < handles.size(); ++i) {
-        database->handles_[i] = handles[i];
+        database->handles_[slot_of(families[i].name)] = handles[i];
     }
     if (secondary) {
         // Replays the primary's newest manifest and write-ahead log, so the reads that follow

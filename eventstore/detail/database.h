@@ -38,6 +38,7 @@ class Database {
 
     // Safe to call from any thread; the returned objects live as long as this Database.
     rocksdb::DB& db() const { return *db_; }
+    // Null only for a family added_later that a read-only open found missing.
     rocksdb::ColumnFamilyHandle* family(Family family) const {
         return handles_[static_cast<std::size_t>(family) + 1];
     }

@@ -8,10 +8,23 @@
 
 namespace keyledger::eventstore::detail {
 
-enum class Family : std::size_t { events, stream_index, deliveries, delivery_seq, meta };
+enum class Family : std::size_t {
+    events,
+    stream_index,
+    deliveries,
+    delivery_seq,
+    meta,
+    related_index
+};
 
-inline constexpr std::array<std::string_view, 5> kFamilyNames = {
-    "events", "stream_index", "deliveries", "delivery_seq", "meta"};
+inline constexpr std::array<std::string_view, 6> kFamilyNames = {
+    "events", "stream_index", "deliveries", "delivery_seq", "meta", "related_index"};
+
+// Families a store may lack because it was written before they existed: a writable open adds
+// them; a read-only open goes on without them.
+inline constexpr bool added_later(Family family) {
+    return family == Family::related_index;
+}
 
 // Written at create, checked at every open: tells a keyledger store from any other directory.
 inline constexpr std::string_view kFormatKey = "format";

@@ -3,11 +3,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <limits>
 
 #include "eventstore/detail/errors.h"
 #include "eventstore/detail/rocksdb_event_store.h"
 #include "eventstore/detail/sha256.h"
+#include "eventstore/detail/validation.h"
 
 namespace keyledger::eventstore::detail {
 namespace {
@@ -177,6 +179,101 @@ Result<std::uint64_t> RocksDbEventStore::read_stream_version(std::string_view st
         return fail(it->status(), fmt::format("reading the version of stream '{}'", stream));
     }
     return 0;
+}
+
+Result<std::vector<std::uint64_t>> RocksDbEventStore::stream_positions(std::string_view stream,
+                                                                       std::uint64_t up_to) const {
+    if (auto valid = check_stream_name(stream); !valid) {
+        return std::unexpected(valid.error());
+    }
+    std::vector<std::uint64_t> positions;
+    const std::string prefix = stream_prefix(stream);
+    auto it = iterate(Family::stream_index);
+    // Versions and positions grow together, so the first position past up_to ends the stream.
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+        std::optional<std::uint64_t> position = decode_u64(it->value().ToStringView());
+        if (!position) {
+            return fail(ErrorCode::corruption,
+                        fmt::format("an index entry of stream '{}' is not a position", stream));
+        }
+        if (*position > up_to) {
+            break;
+        }
+        positions.push_back(*position);
+    }
+    if (!it->status().ok()) {
+        return fail(it->status(), fmt::format("reading the index of stream '{}'", stream));
+    }
+    return positions;
+}
+
+Result<std::vector<std::uint64_t>> RocksDbEventStore::related_positions(std::string_view id,
+                                                                        std::uint64_t up_to) const {
+    if (std::string problem = related_id_problem(id); !problem.empty()) {
+        return fail(ErrorCode::invalid_argument, problem);
+    }
+    if (database_->family(Family::related_index) == nullptr) {
+        return fail(ErrorCode::not_a_store,
+                    "this store was written before the related index existed and is open "
+                    "read-only: start the server on it once to build the index");
+    }
+    std::vector<std::uint64_t> positions;
+    const std::string prefix = stream_prefix(id);
+    auto it = iterate(Family::related_index);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+        std::optional<std::uint64_t> position = decode_u64_suffix(it->key().ToStringView());
+        if (!position) {
+            return fail(ErrorCode::corruption,
+                        fmt::format("a related index entry of '{}' is not a position", id));
+        }
+        if (*position > up_to) {
+            break;
+        }
+        positions.push_back(*position);
+    }
+    if (!it->status().ok()) {
+        return fail(it->status(), fmt::format("reading the related index of '{}'", id));
+    }
+    return positions;
+}
+
+Result<std::int64_t> RocksDbEventStore::decided_at(std::uint64_t position) const {
+    std::string envelope;
+    rocksdb::Status status = database_->db().Get(
+        rocksdb::ReadOptions(), database_->family(Family::events), event_key(position), &envelope);
+    if (status.IsNotFound()) {
+        return fail(ErrorCode::corruption, fmt::format("event {} is missing", position), position);
+    }
+    if (!status.ok()) {
+        return fail(status, fmt::format("reading event {}", position), position);
+    }
+    EnvelopeReader reader;
+    auto event = reader.read(position, envelope);
+    if (!event) {
+        return std::unexpected(event.error());
+    }
+    return event->at_ms;
+}
+
+Result<std::uint64_t> RocksDbEventStore::position_at(std::int64_t at_ms,
+                                                     std::uint64_t up_to) const {
+    // Invariant: every position in 1..low was decided at or before at_ms, every one in
+    // high+1..up_to after it.
+    std::uint64_t low = 0;
+    std::uint64_t high = std::min(up_to, head_position());
+    while (low < high) {
+        const std::uint64_t middle = low + (high - low + 1) / 2;
+        auto at = decided_at(middle);
+        if (!at) {
+            return std::unexpected(at.error());
+        }
+        if (*at <= at_ms) {
+            low = middle;
+        } else {
+            high = middle - 1;
+        }
+    }
+    return low;
 }
 
 }  // namespace keyledger::eventstore::detail

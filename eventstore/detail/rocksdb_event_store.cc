@@ -138,6 +138,12 @@ Result<Head> RocksDbEventStore::add_events(const std::vector<NewEvent>& events, 
                                stream_key(event.stream, event.expected_version + 1),
                                encode_u64(head.position));
         }
+        for (const std::string& id : event.related) {
+            if (status.ok()) {
+                status = batch.Put(database_->family(Family::related_index),
+                                   stream_key(id, head.position), rocksdb::Slice());
+            }
+        }
         if (!status.ok()) {
             return fail(status, fmt::format("preparing event {}", head.position));
         }
@@ -166,6 +172,34 @@ Result<void> RocksDbEventStore::put_meta(std::string_view key, std::string_view 
     if (rocksdb::Status status = batch.Put(database_->family(Family::meta), key, value);
         !status.ok()) {
         return fail(status, fmt::format("preparing meta '{}'", key));
+    }
+    return write(batch, /*sync=*/true);
+}
+
+Result<void> RocksDbEventStore::add_related(
+    const std::vector<std::pair<std::uint64_t, std::string>>& related) {
+    std::lock_guard lock(write_mutex_);
+    if (auto writable = check_writable(); !writable) {
+        return writable;
+    }
+    const std::uint64_t head = head_position();
+    rocksdb::WriteBatch batch;
+    for (const auto& [position, id] : related) {
+        if (position == 0 || position > head) {
+            return fail(ErrorCode::invalid_argument,
+                        fmt::format("there is no event {} to relate '{}' to: the log holds "
+                                    "events 1 to {}",
+                                    position, id, head));
+        }
+        if (std::string problem = related_id_problem(id); !problem.empty()) {
+            return fail(ErrorCode::invalid_argument,
+                        fmt::format("event {} cannot be related: {}", position, problem));
+        }
+        rocksdb::Status status = batch.Put(database_->family(Family::related_index),
+                                           stream_key(id, position), rocksdb::Slice());
+        if (!status.ok()) {
+            return fail(status, fmt::format("preparing the related index of event {}", position));
+        }
     }
     return write(batch, /*sync=*/true);
 }

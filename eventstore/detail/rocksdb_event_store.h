@@ -50,6 +50,13 @@ class RocksDbEventStore final : public EventStore {
     Hash head_hash() const override;
     std::uint64_t stream_version(std::string_view stream) const override;
     Result<std::uint64_t> read_stream_version(std::string_view stream) const override;
+    Result<std::vector<std::uint64_t>> stream_positions(std::string_view stream,
+                                                        std::uint64_t up_to) const override;
+    Result<std::vector<std::uint64_t>> related_positions(std::string_view id,
+                                                         std::uint64_t up_to) const override;
+    Result<std::uint64_t> position_at(std::int64_t at_ms, std::uint64_t up_to) const override;
+    Result<void> add_related(
+        const std::vector<std::pair<std::uint64_t, std::string>>& related) override;
     Result<VerifyReport> verify() const override;
     Result<std::vector<StoredDelivery>> read_deliveries(std::string_view webhook_id,
                                                         std::uint64_t after_seq,
@@ -102,6 +109,8 @@ class RocksDbEventStore final : public EventStore {
 
     // The event stored at `position`; corruption if it is missing or damaged.
     Result<StoredEvent> load_event(const rocksdb::ReadOptions& read, std::uint64_t position) const;
+    // The decision instant of the event at `position`, decoding nothing else.
+    Result<std::int64_t> decided_at(std::uint64_t position) const;
     std::unique_ptr<rocksdb::Iterator> iterate(Family family,
                                                const rocksdb::ReadOptions& read = {}) const;
 

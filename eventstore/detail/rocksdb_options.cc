@@ -50,7 +50,8 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
 rocksdb::DBOptions make_db_options(bool create, rocksdb::Env* env) {
     rocksdb::DBOptions options;
     options.create_if_missing = create;
-    options.create_missing_column_families = create;
+    // A store written before a family existed gets it at its next writable open.
+    options.create_missing_column_families = true;
     if (env != nullptr) {
         options.env = env;
     }

@@ -44,6 +44,11 @@ std::string event_problem(const NewEvent& event) {
         return fmt::format("its payload has {} bytes, more than the {} allowed",
                            event.payload.size(), kMaxPayloadBytes);
     }
+    for (const std::string& id : event.related) {
+        if (std::string problem = related_id_problem(id); !problem.empty()) {
+            return problem;
+        }
+    }
     return {};
 }
 
@@ -65,6 +70,16 @@ std::string delivery_problem(const NewDelivery& delivery) {
 }
 
 }  // namespace
+
+std::string related_id_problem(std::string_view id) {
+    if (!is_valid_name(id)) {
+        return "a related id is empty or contains a NUL byte";
+    }
+    if (id.size() > kMaxTextBytes) {
+        return fmt::format("a related id is longer than {} bytes", kMaxTextBytes);
+    }
+    return {};
+}
 
 Result<void> validate_batch(const AppendBatch& batch) {
     for (std::size_t i = 0; i < batch.events.size(); ++i) {

@@ -1,6 +1,7 @@
 #pragma once
 // The preconditions of append(), checked before anything is looked up or written.
 
+#include <string>
 #include <string_view>
 
 #include "eventstore/event_store.h"
@@ -13,5 +14,8 @@ namespace keyledger::eventstore::detail {
 
 // invalid_argument unless `key` may be written with put_meta: not empty, not the store's own.
 [[nodiscard]] Result<void> validate_meta_key(std::string_view key);
+
+// What is wrong with an id of NewEvent::related, in plain words; empty if nothing.
+[[nodiscard]] std::string related_id_problem(std::string_view id);
 
 }  // namespace keyledger::eventstore::detail

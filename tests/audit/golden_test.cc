@@ -49,8 +49,7 @@ TEST_F(Golden, EveryRecordedCallIsRecomputedToItsRecordedOutcome) {
         if (call == nullptr)
             continue;
         ++calls;
-        auto out =
-            audit::explain_call(*store, model->history(), model->state().window_ms, call->call_id);
+        auto out = audit::explain_call(*store, *model, model->state().window_ms, call->call_id);
         ASSERT_TRUE(out.has_value()) << call->call_id << ": " << out.error().message;
         EXPECT_EQ((*out)["agrees"], true) << out->dump(2);
         EXPECT_EQ((*out)["call"]["position"], stored.position);

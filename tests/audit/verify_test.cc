@@ -22,7 +22,11 @@ class Verify : public ::testing::Test {
     void SetUp() override {
         ledger = std::make_unique<Ledger>(dir.path());
         ledger->shop();
-        alice_created = ledger->model().history().positions_for_account("usr_alice", 1000).front();
+        const auto& model = ledger->model();
+        alice_created = projections::read_positions(
+                            ledger->store(),
+                            model.history().sources_for_account(model.state(), "usr_alice"), 1000)
+                            ->front();
         ledger->clock.advance(kDay);
         ledger->call("s-shop", "whk_shop");
         ledger->must(CreateUser{"usr_bob", "bob", AccountKind::person, 0, ""});

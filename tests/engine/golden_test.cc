@@ -62,12 +62,15 @@ nlohmann::json answers(const eventstore::EventStore& store) {
 
     // As of the middle of the history, folded from the history index.
     const Instant middle = kStart + (now - kStart) / 2;
-    const std::uint64_t position = model->history().position_at(middle);
+    const std::uint64_t position =
+        projections::point_as_of(store, middle, model->position()).value().position;
     std::map<std::string, nlohmann::json> users_then;
     for (const domain::Account& account : state.accounts) {
         const std::string& id = account.id;
-        auto partial = engine::fold_positions(store, state.window_ms,
-                                              model->history().positions_for_account(id, position));
+        auto positions = projections::read_positions(
+            store, model->history().sources_for_account(state, id), position);
+        EXPECT_TRUE(positions.has_value());
+        auto partial = engine::fold_positions(store, state.window_ms, positions.value());
         EXPECT_TRUE(partial.has_value());
         if (const auto* then = partial->account(id)) {
             users_then[id] = api::user_json(*partial, *then, middle);

@@ -51,14 +51,23 @@ projections::ReadModel replay_prefix(const eventstore::EventStore& store, std::u
 }
 
 void expect_as_of_matches(const engine::Engine& engine, Instant t, std::uint64_t seed) {
-    const auto& history = engine.model().history();
-    const std::uint64_t position = history.position_at(t);
+    const auto& model = engine.model();
+    const auto& history = model.history();
+    auto point = projections::point_as_of(engine.store(), t, model.position());
+    ASSERT_TRUE(point.has_value());
+    const std::uint64_t position = point->position;
+    auto positions_of = [&](const projections::HistorySources& sources) {
+        auto positions = projections::read_positions(engine.store(), sources, position);
+        EXPECT_TRUE(positions.has_value());
+        return positions.value_or(std::vector<std::uint64_t>{});
+    };
     projections::ReadModel prefix = replay_prefix(engine.store(), position);
     const domain::State& full = prefix.state();
     for (const domain::Account& account : full.accounts) {
         const std::string& id = account.id;
-        auto partial = engine::fold_positions(engine.store(), engine.window_ms(),
-                                              history.positions_for_account(id, position));
+        auto partial =
+            engine::fold_positions(engine.store(), engine.window_ms(),
+                                   positions_of(history.sources_for_account(model.state(), id)));
         ASSERT_TRUE(partial.has_value());
         ASSERT_NE(partial->account(id), nullptr);
         EXPECT_EQ(api::user_json(*partial, *partial->account(id), t),
@@ -67,8 +76,9 @@ void expect_as_of_matches(const engine::Engine& engine, Instant t, std::uint64_t
     }
     for (const domain::Token& token : full.tokens) {
         const std::string id(full.token_id(token));
-        auto partial = engine::fold_positions(engine.store(), engine.window_ms(),
-                                              history.positions_for_token(id, position));
+        auto partial =
+            engine::fold_positions(engine.store(), engine.window_ms(),
+                                   positions_of(history.sources_for_token(model.state(), id)));
         ASSERT_TRUE(partial.has_value());
         ASSERT_NE(partial->token(id), nullptr);
         const std::optional<std::string> webhook =
