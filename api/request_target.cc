@@ -26,9 +26,16 @@ bool printable_ascii(std::string_view text) {
 }
 
 bool acceptable_text(std::string_view text) {
-    return security::valid_utf8(text) && std::ranges::none_of(text, [](char c) {
-               return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-           });
+    bool ascii = true;
+    for (char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte == 0x7f) {
+            return false;
+        }
+        ascii = ascii && byte < 0x80;
+    }
+    // Ids and parameters are nearly always ASCII: the full check only for the others.
+    return ascii || security::valid_utf8(text);
 }
 
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
@@ -65,9 +72,9 @@ std::optional<std::string> decode(std::string_view text, bool plus_is_space) {
 }
 
 // The origin-form of an absolute-form target ("http://host/v1/users?x" -> "/v1/users?x"), which
-// RFC 9112 3.2.2 says a server MUST accept; other targets unchanged. Empty when the authority is
-// missing or holds userinfo (RFC 9110 4.2.4: an error).
-std::optional<std::string> origin_form(std::string_view target) {
+// RFC 9112 3.2.2 says a server MUST accept, kept in `storage`; other targets unchanged. Empty
+// when the authority is missing or holds userinfo (RFC 9110 4.2.4: an error).
+std::optional<std::string_view> origin_form(std::string_view target, std::string& storage) {
     for (std::string_view scheme : {std::string_view("http://"), std::string_view("https://")}) {
         const bool match = target.size() >= scheme.size() &&
                            std::equal(scheme.begin(), scheme.end(), target.begin(),
@@ -81,10 +88,11 @@ std::optional<std::string> origin_form(std::string_view target) {
             return std::nullopt;
         }
         const std::string_view after = rest.substr(end);
-        return after.empty() || after.front() == '?' ? "/" + std::string(after)
-                                                     : std::string(after);
+        storage =
+            after.empty() || after.front() == '?' ? "/" + std::string(after) : std::string(after);
+        return std::string_view(storage);
     }
-    return std::string(target);
+    return target;
 }
 
 }  // namespace
@@ -94,7 +102,8 @@ std::optional<RequestTarget> parse_target(std::string_view raw_target) {
     if (!printable_ascii(raw_target)) {
         return std::nullopt;
     }
-    const auto origin = origin_form(raw_target);
+    std::string storage;
+    const auto origin = origin_form(raw_target, storage);
     if (!origin) {
         return std::nullopt;
     }
