@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -50,8 +51,8 @@ struct World {
             std::fprintf(stderr, "fuzz_handler: open failed: %s\n", opened.error().c_str());
             std::abort();
         }
-        store = std::move(*opened);
-        store.engine->start();
+        store.emplace(std::move(*opened));
+        store->engine->start();
         api::ServiceOptions options;
         options.password_cost = security::PasswordCost::minimal;
         options.manual_clock = &clock;
@@ -59,11 +60,11 @@ struct World {
         // No failure limits: the fuzzer is one client address making many mistakes.
         options.address_limit.limit = 0;
         options.token_limit.limit = 0;
-        service = std::make_unique<api::Service>(*store.engine, store.hasher, options);
+        service = std::make_unique<api::Service>(*store->engine, store->hasher, options);
     }
     ~World() {
         service.reset();
-        store.engine.reset();
+        store.reset();
         std::error_code ignored;
         fs::remove_all(dir, ignored);
     }
@@ -71,7 +72,7 @@ struct World {
     fs::path dir;
     engine::ManualClock clock;
     std::string admin_secret;
-    app::OpenedStore store;
+    std::optional<app::OpenedStore> store;  // OpenedStore has no empty state
     std::unique_ptr<api::Service> service;
 };
 

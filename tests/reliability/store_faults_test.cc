@@ -187,7 +187,6 @@ TEST_F(StoreFaults, WhileTheDiskStaysFullResumingKeepsSayingNoSpace) {
 // restart the log holds exactly the acknowledged batches, in order, and the chain verifies.
 TEST_F(StoreFaults, RepeatedFullDisksLoseNoAcknowledgedBatchAndAddNoRefusedOne) {
     std::vector<std::string> acknowledged;
-    int refusals = 0;
     for (int episode = 0; episode < 3; ++episode) {
         for (int i = 0; i < 20; ++i) {
             const std::string payload =
@@ -201,7 +200,6 @@ TEST_F(StoreFaults, RepeatedFullDisksLoseNoAcknowledgedBatchAndAddNoRefusedOne) 
             auto refused = append("refused-" + std::to_string(episode));
             ASSERT_FALSE(refused);
             EXPECT_EQ(refused.error().code, ErrorCode::no_space) << refused.error().message;
-            ++refusals;
         }
         file_system_->disk_full(false);
         const std::string resumed = "resumed-" + std::to_string(episode);
