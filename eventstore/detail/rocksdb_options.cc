@@ -30,6 +30,12 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
                                             bool bloom_filter) {
     rocksdb::BlockBasedTableOptions table;
     table.block_cache = cache;
+    // Index and filter blocks live in the block cache too, so their memory is bounded by it:
+    // held outside it (RocksDB's default) they grow with every table file, that is with the log.
+    // Level 0's stay pinned, as the newest tables are the ones the tail readers hit.
+    table.cache_index_and_filter_blocks = true;
+    table.cache_index_and_filter_blocks_with_high_priority = true;
+    table.pin_l0_filter_and_index_blocks_in_cache = true;
     // A Bloom filter pays off only for point lookups of keys that may be absent: the stream
     // index (verify), the delivery seqs and meta. Events and deliveries are read by keys that
     // exist or by scans, where a filter only costs memory.
