@@ -4,10 +4,13 @@
 
 #include <algorithm>
 #include <map>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "audit/transparency/checkpoint_check.h"
 #include "engine/rebuild.h"
+#include "engine/related_backfill.h"
 #include "projections/snapshot.h"
 #include "security/digest.h"
 
@@ -127,7 +130,7 @@ struct Finding {
 };
 
 nlohmann::json projections_check(const eventstore::EventStore& store, const ReadProgress& progress,
-                                 std::optional<Finding>& finding) {
+                                 std::optional<Finding>& finding, projections::ReadModel& rebuilt) {
     const std::uint64_t head = store.head_position();
     nlohmann::json out;
     auto tell = [&](std::uint64_t folded) {
@@ -136,7 +139,6 @@ nlohmann::json projections_check(const eventstore::EventStore& store, const Read
     };
 
     auto snapshot = engine::load_snapshot(store);
-    projections::ReadModel rebuilt;
     if (!snapshot) {
         // Where the damaged snapshot claims to be, when its bytes still say so.
         std::uint64_t position = 0;
@@ -174,6 +176,55 @@ nlohmann::json projections_check(const eventstore::EventStore& store, const Read
         if (finding->position != 0) {
             out["first_bad_position"] = finding->position;
         }
+        out["reason"] = finding->reason;
+    }
+    return out;
+}
+
+// The related index (NewEvent::related) against the related ids of every event, for every id
+// the rebuilt state knows: an entry missing hides an event from as-of answers, an extra one
+// folds a foreign event into them.
+nlohmann::json related_check(const eventstore::EventStore& store, const domain::State& state,
+                             std::optional<Finding>& finding) {
+    const std::uint64_t head = store.head_position();
+    std::unordered_map<std::string, std::vector<std::uint64_t>> expected;
+    auto read = engine::for_each_related(store, [&](std::uint64_t position, std::string id) {
+        auto& positions = expected[std::move(id)];
+        if (positions.empty() || positions.back() != position) {
+            positions.push_back(position);
+        }
+        return true;
+    });
+    if (!read) {
+        finding = Finding{0, "the related index could not be checked: " + read.error()};
+        return {{"ok", false}, {"reason", finding->reason}};
+    }
+    std::uint64_t checked = 0;
+    for (std::uint32_t index = 0; index < state.ids.size(); ++index) {
+        const std::string id(state.id(index));
+        auto stored = store.related_positions(id, head);
+        if (!stored) {
+            finding = Finding{0, "the related index could not be read: " + stored.error().message};
+            break;
+        }
+        const auto it = expected.find(id);
+        const std::vector<std::uint64_t> none;
+        const auto& want = it == expected.end() ? none : it->second;
+        ++checked;
+        if (*stored == want) {
+            continue;
+        }
+        // The first position where the two lists part.
+        auto [a, b] = std::mismatch(stored->begin(), stored->end(), want.begin(), want.end());
+        const bool missing = b != want.end() && (a == stored->end() || *b < *a);
+        const std::uint64_t position = missing ? *b : *a;
+        finding =
+            Finding{position, fmt::format("the related index {} event {} for {}",
+                                          missing ? "lacks" : "holds a foreign", position, id)};
+        break;
+    }
+    nlohmann::json out{{"ok", !finding.has_value()}, {"ids_checked", checked}};
+    if (finding) {
         out["reason"] = finding->reason;
     }
     return out;
@@ -235,8 +286,13 @@ Answer<nlohmann::json> verify(const eventstore::EventStore& store,
     }
 
     std::optional<Finding> projection_finding;
-    nlohmann::json projections = projections_check(store, progress, projection_finding);
+    projections::ReadModel rebuilt;
+    nlohmann::json projections = projections_check(store, progress, projection_finding, rebuilt);
     keep_first(first, projection_finding);
+
+    std::optional<Finding> related_finding;
+    nlohmann::json related = related_check(store, rebuilt.state(), related_finding);
+    keep_first(first, related_finding);
 
     nlohmann::json checked = nlohmann::json::array();
     for (const auto& checkpoint : checkpoints) {
@@ -250,6 +306,7 @@ Answer<nlohmann::json> verify(const eventstore::EventStore& store,
                        {"head", security::to_hex(report->head)},
                        {"chain", chain},
                        {"projections", projections},
+                       {"related_index", related},
                        {"checkpoints", checked}};
     if (first) {
         if (first->position != 0) {

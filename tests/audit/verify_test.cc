@@ -142,5 +142,47 @@ TEST_F(Verify, AFlippedByteInAnEventNamesThatPosition) {
     EXPECT_EQ(out["first_bad_position"], victim) << out.dump(2);
 }
 
+// The related index is outside the chain: an entry removed or planted is a finding too, naming
+// the event and the id.
+TEST_F(Verify, ARelatedIndexEntryRemovedOrPlantedIsAFinding) {
+    ledger->clock.advance(kDay);
+    ledger->call("s-shop", "whk_shop");
+    const std::uint64_t call = ledger->head();
+    const domain::State& state = ledger->model().state();
+    const std::string owner(state.owner_id(*state.token("tok_shop")));
+    ledger->must(CreateUser{"usr_carol", "carol", AccountKind::person, 0, ""});
+    const std::uint64_t carol = ledger->head();
+    close();
+    const auto family = eventstore::detail::Family::related_index;
+    {
+        eventstore::testing::RawStore raw(dir.path());
+        raw.remove(family, eventstore::detail::stream_key(owner, call));
+    }
+    json out = verify();
+    EXPECT_EQ(out["ok"], false);
+    EXPECT_EQ(out["related_index"]["ok"], false);
+    EXPECT_EQ(out["first_bad_position"], call) << out.dump(2);
+    EXPECT_NE(out["reason"].get<std::string>().find("lacks event " + std::to_string(call)),
+              std::string::npos)
+        << out.dump(2);
+    {
+        eventstore::testing::RawStore raw(dir.path());
+        raw.put(family, eventstore::detail::stream_key(owner, call), "");
+        raw.put(family, eventstore::detail::stream_key("usr_alice", carol), "");
+    }
+    out = verify();
+    EXPECT_EQ(out["ok"], false);
+    EXPECT_EQ(out["first_bad_position"], carol) << out.dump(2);
+    EXPECT_NE(out["reason"].get<std::string>().find("foreign event " + std::to_string(carol) +
+                                                    " for usr_alice"),
+              std::string::npos)
+        << out.dump(2);
+    {
+        eventstore::testing::RawStore raw(dir.path());
+        raw.remove(family, eventstore::detail::stream_key("usr_alice", carol));
+    }
+    EXPECT_EQ(verify()["ok"], true);
+}
+
 }  // namespace
 }  // namespace keyledger::testing
