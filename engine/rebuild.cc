@@ -10,15 +10,20 @@ namespace {
 
 constexpr std::uint64_t kProgressEvery = 100'000;
 
-// The lent event as a domain fact, without the StoredEvent copy decode_fact() takes.
-std::expected<domain::Fact, std::string> decode_view(const eventstore::EventView& stored) {
+// Decodes the lent event into `fact`, reusing its strings' buffers: a replay decodes millions of
+// events, and two of a fact's allocations (actor, correlation id) go away this way.
+std::expected<void, std::string> decode_into(const eventstore::EventView& stored,
+                                             domain::Fact& fact) {
     auto event = domain::codec::decode(stored.type, stored.payload);
     if (!event) {
         return std::unexpected("event " + std::to_string(stored.position) + " (" +
                                std::string(stored.type) + ") cannot be decoded: " + event.error());
     }
-    return domain::Fact{stored.at_ms, std::string(stored.actor), std::string(stored.correlation_id),
-                        std::move(*event)};
+    fact.at = stored.at_ms;
+    fact.actor.assign(stored.actor);
+    fact.correlation_id.assign(stored.correlation_id);
+    fact.event = std::move(*event);
+    return {};
 }
 
 }  // namespace
@@ -33,16 +38,16 @@ std::expected<void, std::string> fold_log(const eventstore::EventStore& store,
     const std::uint64_t limit = upto == 0 ? UINT64_MAX : upto - after;
     std::uint64_t folded = 0;
     std::string failure;
+    domain::Fact fact;
     // One pass over the log, each event lent and folded in turn; no hashes (nothing here checks
     // the chain), no copies of the events.
     auto read = store.for_each_event(after, limit, eventstore::Hashes::skip,
                                      [&](const eventstore::EventView& stored) {
-                                         auto fact = decode_view(stored);
-                                         if (!fact) {
-                                             failure = std::move(fact.error());
+                                         if (auto decoded = decode_into(stored, fact); !decoded) {
+                                             failure = std::move(decoded.error());
                                              return false;
                                          }
-                                         model.apply(stored.position, *fact);
+                                         model.apply(stored.position, fact);
                                          if (progress && ++folded % kProgressEvery == 0) {
                                              progress(folded);
                                          }
