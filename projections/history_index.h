@@ -33,6 +33,8 @@ class HistoryIndex {
 
     // An account: its own events, the events that name it (its accepted calls, the tokens given
     // to it or taken from it) and the streams of every token it ever held.
+    // TODO(perf): those streams hold every call of the account's tokens, so a busy account's
+    // as-of fold grows with its traffic; per-entity snapshots in the store would bound it.
     HistorySources sources_for_account(const domain::State& state, std::string_view id) const;
     // A token: its own events, its webhook's, and every owner's it ever had (an owner's activity
     // and deletion decide the token's status), as sources_for_account gives them minus the
