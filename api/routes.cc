@@ -453,9 +453,13 @@ struct Routes {
         const Instant window = s.engine_.window_ms();
         const eventstore::EventStore* store = &s.engine_.store();
         return [store, window, sources = std::move(sources), when, render] {
+            // The store could not give the history (damaged or unreadable): 503, as any store
+            // failure (DECISIONS.md 35), never 500, which is kept for bugs.
             auto history_failed = [](const std::string& message) {
                 log_line(spdlog::level::err, "history_fold_failed", {{"message", message}});
-                return error(500, "internal", "the history could not be read; see the server log");
+                return error(503, "store_unavailable",
+                             "the history could not be read from the store; the server log has "
+                             "the details");
             };
             auto point = when.exact ? projections::point_at_position(*store, when.position)
                                     : projections::point_as_of(*store, when.at, when.head);

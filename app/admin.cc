@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/clock_jump.h"
 #include "app/data_dir.h"
 #include "domain/decide.h"
 #include "security/random.h"
@@ -56,11 +57,18 @@ std::string find_user(const engine::Engine& engine, const std::string& username,
 
 }  // namespace
 
-int admin_reactivate(const std::filesystem::path& data_dir, const std::string& username) {
+int admin_reactivate(const std::filesystem::path& data_dir, const std::string& username,
+                     bool accept_clock_jump) {
     engine::SystemClock clock;
     auto opened = open_data_dir(data_dir, clock, {});
     if (!opened) {
         return fail("reactivate", opened.error());
+    }
+    if (auto jump = clock_jump_problem(*opened->engine, clock.now());
+        !jump.empty() && !accept_clock_jump) {
+        return fail("reactivate", jump +
+                                      "; if the jump is real, run again with "
+                                      "--accept-clock-jump");
     }
     const std::string id = find_user(*opened->engine, username, *opened->engine);
     if (id.empty()) {
@@ -78,11 +86,18 @@ int admin_reactivate(const std::filesystem::path& data_dir, const std::string& u
     return 0;
 }
 
-int admin_issue_token(const std::filesystem::path& data_dir, const std::string& username) {
+int admin_issue_token(const std::filesystem::path& data_dir, const std::string& username,
+                      bool accept_clock_jump) {
     engine::SystemClock clock;
     auto opened = open_data_dir(data_dir, clock, {});
     if (!opened) {
         return fail("issue-token", opened.error());
+    }
+    if (auto jump = clock_jump_problem(*opened->engine, clock.now());
+        !jump.empty() && !accept_clock_jump) {
+        return fail("issue-token", jump +
+                                       "; if the jump is real, run again with "
+                                       "--accept-clock-jump");
     }
     const std::string id = find_user(*opened->engine, username, *opened->engine);
     if (id.empty()) {

@@ -148,11 +148,15 @@ int main(int argc, char** argv) {
     auto* admin = cli.add_subcommand("admin", "operator recovery on a stopped server's store");
     admin->require_subcommand(1);
     std::string username;
+    bool admin_accept_clock_jump = false;
     auto* reactivate = admin->add_subcommand("reactivate", "reactivate an account");
     auto* issue = admin->add_subcommand("issue-token", "issue an API token on an active account");
     for (auto* sub : {reactivate, issue}) {
         sub->add_option("--data-dir", data_dir, "the data directory")->capture_default_str();
         sub->add_option("--username", username, "the account")->required();
+        sub->add_flag("--accept-clock-jump", admin_accept_clock_jump,
+                      "record even though the system clock is more than the inactivity window "
+                      "ahead of the last recorded event");
     }
 
     auto* audit = cli.add_subcommand(
@@ -172,7 +176,10 @@ int main(int argc, char** argv) {
     try {
         cli.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return cli.exit(e);
+        // --help and --version exit 0; any flag or command the parser refuses is a usage error,
+        // exit 2 like the tools' own checks (CLI11's own codes start at 100).
+        const int code = cli.exit(e);
+        return code == 0 ? 0 : 2;
     }
     setup_logging(log_level);
 
@@ -218,7 +225,7 @@ int main(int argc, char** argv) {
         }
     }
     if (*reactivate) {
-        return app::admin_reactivate(data_dir, username);
+        return app::admin_reactivate(data_dir, username, admin_accept_clock_jump);
     }
-    return app::admin_issue_token(data_dir, username);
+    return app::admin_issue_token(data_dir, username, admin_accept_clock_jump);
 }

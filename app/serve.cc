@@ -11,6 +11,7 @@
 
 #include "api/log.h"
 #include "api/service.h"
+#include "app/clock_jump.h"
 #include "app/data_dir.h"
 #include "app/server_checkpoints.h"
 
@@ -119,19 +120,12 @@ int serve(const ServeOptions& options) {
         return fail(reaches.error());
     }
 
-    // A system clock far ahead of the log would make every account inactive at once.
-    const domain::Instant last = engine.store().head_position() == 0 ? 0 : [&] {
-        auto head = engine.store().read_at(engine.store().head_position());
-        return head ? head->at_ms : 0;
-    }();
     // A manual clock given its start explicitly is the operator's choice; one that starts at the
     // system time is checked like the system clock.
     const bool explicit_start = options.manual_clock && options.start.has_value();
-    if (!explicit_start && !options.accept_clock_jump && clock.now() > last + engine.window_ms()) {
-        return fail("the system clock (" + domain::format_instant(clock.now()) +
-                    ") is more than the inactivity window ahead of the last recorded event (" +
-                    domain::format_instant(last) +
-                    "); if the jump is real, restart with --accept-clock-jump");
+    if (const std::string jump = clock_jump_problem(engine, clock.now());
+        !explicit_start && !options.accept_clock_jump && !jump.empty()) {
+        return fail(jump + "; if the jump is real, restart with --accept-clock-jump");
     }
 
     api::ServiceOptions service_options;

@@ -56,11 +56,11 @@ std::expected<void, std::string> for_each_related(const eventstore::EventStore& 
 
 std::expected<void, std::string> ensure_related_index(eventstore::EventStore& store,
                                                       const Progress& progress) {
-    auto marker = store.get_meta(kRelatedIndexMetaKey);
-    if (!marker) {
-        return std::unexpected("reading the related index marker: " + marker.error().message);
+    auto complete = store.related_index_complete();
+    if (!complete) {
+        return std::unexpected(complete.error().message);
     }
-    if (*marker == "complete") {
+    if (*complete) {
         return {};
     }
 
@@ -93,8 +93,8 @@ std::expected<void, std::string> ensure_related_index(eventstore::EventStore& st
     if (!flush()) {
         return std::unexpected(failure);
     }
-    if (auto marked = store.put_meta(kRelatedIndexMetaKey, "complete"); !marked) {
-        return std::unexpected("writing the related index marker: " + marked.error().message);
+    if (auto marked = store.mark_related_index_complete(); !marked) {
+        return std::unexpected("marking the related index complete: " + marked.error().message);
     }
     return {};
 }

@@ -6,16 +6,11 @@
 #include <expected>
 #include <functional>
 #include <string>
-#include <string_view>
 
 #include "engine/rebuild.h"
 #include "eventstore/event_store.h"
 
 namespace keyledger::engine {
-
-// Present (value "complete") in stores whose related index covers every event: written by
-// ensure_related_index, and by tools that write a log with NewEvent::related filled.
-inline constexpr std::string_view kRelatedIndexMetaKey = "related_index";
 
 // Called with each related id of each event (domain::related_ids), in position order; returns
 // false to stop.
@@ -24,8 +19,9 @@ using RelatedVisitor = std::function<bool(std::uint64_t position, std::string id
                                                                 const RelatedVisitor& visit,
                                                                 const Progress& progress = {});
 
-// Builds the related index of every event if the store lacks the marker, then writes it. A new
-// (empty) store only gets the marker. An error names the event that could not be read.
+// Builds the related index of every event unless the store says it is complete
+// (EventStore::related_index_complete), then marks it so; a new (empty) store is only marked.
+// An error names the event that could not be read.
 [[nodiscard]] std::expected<void, std::string> ensure_related_index(eventstore::EventStore& store,
                                                                     const Progress& progress = {});
 

@@ -39,6 +39,8 @@ class RelatedOverlay final : public EventStore {
     Result<void> add_related(const std::vector<std::pair<std::uint64_t, std::string>>&) override {
         return read_only();
     }
+    Result<bool> related_index_complete() const override { return true; }
+    Result<void> mark_related_index_complete() override { return read_only(); }
 
     Result<std::vector<eventstore::StoredEvent>> read_all(std::uint64_t after,
                                                           std::size_t limit) const override {
@@ -96,11 +98,11 @@ class RelatedOverlay final : public EventStore {
 
 std::expected<std::unique_ptr<EventStore>, std::string> with_related_index(
     std::unique_ptr<EventStore> store, const Progress& progress) {
-    auto marker = store->get_meta(kRelatedIndexMetaKey);
-    if (!marker) {
-        return std::unexpected("reading the related index marker: " + marker.error().message);
+    auto complete = store->related_index_complete();
+    if (!complete) {
+        return std::unexpected(complete.error().message);
     }
-    if (*marker == "complete") {
+    if (*complete) {
         return store;
     }
     std::unordered_map<std::string, std::vector<std::uint64_t>> related;

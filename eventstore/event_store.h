@@ -236,6 +236,13 @@ class EventStore {
     [[nodiscard]] virtual Result<std::uint64_t> position_at(std::int64_t at_ms,
                                                             std::uint64_t up_to) const = 0;
 
+    // Whether the related index covers every event of the log: set by
+    // mark_related_index_complete() once a writer filled NewEvent::related from the first event
+    // on, or a backfill added the rest. The mark is kept in the index itself, so an index lost
+    // (its family dropped, say) loses the mark too. A read-only store without the index: false.
+    [[nodiscard]] virtual Result<bool> related_index_complete() const = 0;
+    [[nodiscard]] virtual Result<void> mark_related_index_complete() = 0;
+
     // Adds entries to the related index for events already in the log (a store written before
     // the index existed): `related` names the ids of each position. Synced. invalid_argument
     // for a position past the head or an id that breaks the text limits.

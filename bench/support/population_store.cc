@@ -7,7 +7,6 @@
 
 #include "bench/support/log_writer.h"
 #include "bench/support/raw_rocks.h"
-#include "engine/related_backfill.h"
 
 namespace keyledger::bench {
 namespace {
@@ -114,7 +113,7 @@ eventstore::Result<BuildProgress> build_store(
     }
     // Every event of a store begun here carries its related ids, so it needs no backfill.
     if (head == 0) {
-        if (auto marked = store.put_meta(engine::kRelatedIndexMetaKey, "complete"); !marked) {
+        if (auto marked = store.mark_related_index_complete(); !marked) {
             return std::unexpected(marked.error());
         }
     }

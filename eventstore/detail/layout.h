@@ -30,6 +30,10 @@ inline constexpr bool added_later(Family family) {
 inline constexpr std::string_view kFormatKey = "format";
 inline constexpr std::string_view kFormatValue = "keyledger-eventstore/1";
 
+// In the related index: its mark of completeness. Every other key there starts with a non-empty
+// id, so this one (an empty id) is never found as an entry.
+inline constexpr std::string_view kRelatedCompleteKey{"\0complete", 9};
+
 // The last event (position and hash), written in the same batch as the events.
 inline constexpr std::string_view kHeadKey = "head";
 

@@ -204,6 +204,37 @@ Result<void> RocksDbEventStore::add_related(
     return write(batch, /*sync=*/true);
 }
 
+Result<bool> RocksDbEventStore::related_index_complete() const {
+    rocksdb::ColumnFamilyHandle* family = database_->family(Family::related_index);
+    if (family == nullptr) {
+        return false;
+    }
+    std::string value;
+    rocksdb::Status status =
+        database_->db().Get(rocksdb::ReadOptions(), family, kRelatedCompleteKey, &value);
+    if (status.IsNotFound()) {
+        return false;
+    }
+    if (!status.ok()) {
+        return fail(status, "reading the related index's mark");
+    }
+    return true;
+}
+
+Result<void> RocksDbEventStore::mark_related_index_complete() {
+    std::lock_guard lock(write_mutex_);
+    if (auto writable = check_writable(); !writable) {
+        return writable;
+    }
+    rocksdb::WriteBatch batch;
+    if (rocksdb::Status status =
+            batch.Put(database_->family(Family::related_index), kRelatedCompleteKey, "");
+        !status.ok()) {
+        return fail(status, "preparing the related index's mark");
+    }
+    return write(batch, /*sync=*/true);
+}
+
 Result<std::optional<std::string>> RocksDbEventStore::get_meta(std::string_view key) const {
     std::string value;
     rocksdb::Status status =

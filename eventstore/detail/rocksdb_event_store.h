@@ -57,6 +57,8 @@ class RocksDbEventStore final : public EventStore {
     Result<std::uint64_t> position_at(std::int64_t at_ms, std::uint64_t up_to) const override;
     Result<void> add_related(
         const std::vector<std::pair<std::uint64_t, std::string>>& related) override;
+    Result<bool> related_index_complete() const override;
+    Result<void> mark_related_index_complete() override;
     Result<VerifyReport> verify() const override;
     Result<std::vector<StoredDelivery>> read_deliveries(std::string_view webhook_id,
                                                         std::uint64_t after_seq,

@@ -769,6 +769,34 @@ TEST_F(Crash, AHeldStoreATakenPortAndAStrangeDirectoryAreRefused) {
 // ---------------------------------------------------------------------------------------------
 // 5. The operator brings back a store whose only admin went inactive.
 
+// The operator's commands record at the system clock's instant: far past the log's last event,
+// that instant would make every other account inactive for good, so they refuse it as `serve`
+// does, unless told the jump is real.
+TEST_F(Crash, TheOperatorsCommandsRefuseAClockFarAheadOfTheLog) {
+    const std::string born = instant_days_ago(100);
+    ASSERT_NO_FATAL_FAILURE(init(born));
+    auto logged = [&] {
+        CommandResult verified =
+            run_keyledger({"audit", "verify", "--data-dir", data_dir(), "--format", "json"});
+        const Json out = parse(verified.out);
+        return out.is_object() ? out.at("events").get<std::size_t>() : std::size_t{0};
+    };
+    const std::size_t events = logged();
+    ASSERT_GT(events, 0u);
+    for (const char* command : {"reactivate", "issue-token"}) {
+        CommandResult refused =
+            run_keyledger({"admin", command, "--data-dir", data_dir(), "--username", "admin"});
+        EXPECT_EQ(refused.exit_code, 1) << command << ": " << refused.out;
+        EXPECT_EQ(line_count(refused.err), 1u) << refused.err;
+        EXPECT_NE(refused.err.find("--accept-clock-jump"), std::string::npos) << refused.err;
+    }
+    EXPECT_EQ(logged(), events);
+    CommandResult issued = run_keyledger({"admin", "reactivate", "--data-dir", data_dir(),
+                                          "--username", "admin", "--accept-clock-jump"});
+    EXPECT_EQ(issued.exit_code, 0) << issued.err;
+    EXPECT_EQ(logged(), events + 1);
+}
+
 TEST_F(Crash, TheOperatorReactivatesTheAdminAndIssuesANewToken) {
     // `admin` commands decide on the system clock, so the store's history lies in its past.
     const std::string born = instant_days_ago(100);

@@ -128,10 +128,33 @@ TEST_F(RelatedIndex, AStoreWithoutTheIndexOpensAndSaysSo) {
     reopen({.secondary = true});
     EXPECT_EQ(store_->related_positions("usr_1", 10).error().code, ErrorCode::not_a_store);
 
+    EXPECT_FALSE(store_->related_index_complete().value());
+
     reopen();
     EXPECT_EQ(store_->related_positions("usr_1", 10).value(), Positions{});
+    EXPECT_FALSE(store_->related_index_complete().value());
     add("token-a", 200, {"usr_1"});
     EXPECT_EQ(store_->related_positions("usr_1", 10).value(), Positions{2});
+}
+
+// The mark lives in the index: it survives a reopen, is never taken for an entry, and goes
+// when the index goes.
+TEST_F(RelatedIndex, TheMarkOfCompletenessLivesInTheIndex) {
+    EXPECT_FALSE(store_->related_index_complete().value());
+    add("token-a", 100, {"usr_1"});
+    ASSERT_TRUE(store_->mark_related_index_complete());
+    EXPECT_TRUE(store_->related_index_complete().value());
+    EXPECT_EQ(store_->related_positions("usr_1", 10).value(), Positions{1});
+    reopen({.read_only = true});
+    EXPECT_TRUE(store_->related_index_complete().value());
+    EXPECT_EQ(store_->mark_related_index_complete().error().code, ErrorCode::invalid_argument);
+    store_.reset();
+    {
+        RawStore raw(dir_.path());
+        raw.drop(detail::Family::related_index);
+    }
+    reopen();
+    EXPECT_FALSE(store_->related_index_complete().value());
 }
 
 }  // namespace

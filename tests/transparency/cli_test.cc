@@ -112,7 +112,7 @@ TEST_F(CliTest, RefusalsAreOneLineAndExitOne) {
     EXPECT_NE(missing_from.err.find("cannot read"), std::string::npos) << missing_from.err;
 
     auto no_position = run_keyledger({"audit", "prove", "--data-dir", data_.string()});
-    EXPECT_GE(no_position.exit_code, 105);
+    EXPECT_EQ(no_position.exit_code, 2);
 
     auto help = run_keyledger({"audit", "prove", "--help"});
     EXPECT_EQ(help.exit_code, 0);
