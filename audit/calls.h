@@ -31,8 +31,9 @@ using ReadProgress = std::function<void(std::uint64_t read, std::uint64_t total)
 //
 // The positions searched are those of the range (a binary search on decision instants finds
 // them), up to the head when the question was asked.
-// TODO(audit): the history index keeps no list of calls per webhook, so every event of the
-// range is read; such a list (projections/read_model) would make this O(calls of the webhook).
+// TODO(audit): the store indexes no list of calls per webhook, so every event of the range is
+// read; a separate index of (webhook, position) written with each call would make this
+// O(calls of the webhook).
 [[nodiscard]] Answer<nlohmann::json> calls(const eventstore::EventStore& store,
                                            const CallsQuestion& question,
                                            const ReadProgress& progress = {});
