@@ -11,9 +11,9 @@ packages=(
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl wrk
-  # The checked builds of scripts/test.sh: clang 16 for libFuzzer (Debian's default clang 14
-  # cannot compile libstdc++ 12's <expected>), its runtime, and gcc's sanitizer runtimes.
-  clang-16 libclang-rt-16-dev libasan8 libubsan1
+  # The checked build of scripts/test.sh: clang 16 (Debian's default clang 14 cannot compile
+  # libstdc++ 12's <expected>) and its sanitizer and libFuzzer runtimes.
+  clang-16 libclang-rt-16-dev
 )
 
 missing=()
