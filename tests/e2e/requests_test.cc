@@ -143,9 +143,9 @@ TEST_F(Requests, AMemberGivenTwiceIsRefusedOnEveryRouteThatReadsABody) {
 }
 
 TEST_F(Requests, TheSameNameInTwoObjectsIsNoRepeat) {
-    Reply r = send_raw_json(
-        "POST", "/v1/users",
-        R"({"username":"dora","kind":"person","roles":[],"a":{"kind":1},"b":[{"kind":2},{"kind":3}]})");
+    const std::string body = R"({"username":"dora","kind":"person","roles":[],)"
+                             R"("a":{"kind":1},"b":[{"kind":2},{"kind":3}]})";
+    Reply r = send_raw_json("POST", "/v1/users", body);
     EXPECT_EQ(r.status, 201u) << r.body;
 }
 
