@@ -181,20 +181,21 @@ Result<std::uint64_t> RocksDbEventStore::read_stream_version(std::string_view st
     return 0;
 }
 
-Result<std::vector<std::uint64_t>> RocksDbEventStore::stream_positions(std::string_view stream,
-                                                                       std::uint64_t up_to) const {
-    if (auto valid = check_stream_name(stream); !valid) {
-        return std::unexpected(valid.error());
-    }
+Result<std::vector<std::uint64_t>> RocksDbEventStore::positions_under(Family family,
+                                                                      std::string_view prefix,
+                                                                      std::uint64_t up_to,
+                                                                      bool position_in_key,
+                                                                      std::string_view what) const {
     std::vector<std::uint64_t> positions;
-    const std::string prefix = stream_prefix(stream);
-    auto it = iterate(Family::stream_index);
-    // Versions and positions grow together, so the first position past up_to ends the stream.
+    auto it = iterate(family);
+    // Positions grow along the keys of a prefix, so the first one past up_to ends the list.
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-        std::optional<std::uint64_t> position = decode_u64(it->value().ToStringView());
+        std::optional<std::uint64_t> position = position_in_key
+                                                    ? decode_u64_suffix(it->key().ToStringView())
+                                                    : decode_u64(it->value().ToStringView());
         if (!position) {
             return fail(ErrorCode::corruption,
-                        fmt::format("an index entry of stream '{}' is not a position", stream));
+                        fmt::format("an entry of {} is not a position", what));
         }
         if (*position > up_to) {
             break;
@@ -202,9 +203,18 @@ Result<std::vector<std::uint64_t>> RocksDbEventStore::stream_positions(std::stri
         positions.push_back(*position);
     }
     if (!it->status().ok()) {
-        return fail(it->status(), fmt::format("reading the index of stream '{}'", stream));
+        return fail(it->status(), fmt::format("reading {}", what));
     }
     return positions;
+}
+
+Result<std::vector<std::uint64_t>> RocksDbEventStore::stream_positions(std::string_view stream,
+                                                                       std::uint64_t up_to) const {
+    if (auto valid = check_stream_name(stream); !valid) {
+        return std::unexpected(valid.error());
+    }
+    return positions_under(Family::stream_index, stream_prefix(stream), up_to, false,
+                           fmt::format("the index of stream '{}'", stream));
 }
 
 Result<std::vector<std::uint64_t>> RocksDbEventStore::related_positions(std::string_view id,
@@ -217,24 +227,8 @@ Result<std::vector<std::uint64_t>> RocksDbEventStore::related_positions(std::str
                     "this store was written before the related index existed and is open "
                     "read-only: start the server on it once to build the index");
     }
-    std::vector<std::uint64_t> positions;
-    const std::string prefix = stream_prefix(id);
-    auto it = iterate(Family::related_index);
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-        std::optional<std::uint64_t> position = decode_u64_suffix(it->key().ToStringView());
-        if (!position) {
-            return fail(ErrorCode::corruption,
-                        fmt::format("a related index entry of '{}' is not a position", id));
-        }
-        if (*position > up_to) {
-            break;
-        }
-        positions.push_back(*position);
-    }
-    if (!it->status().ok()) {
-        return fail(it->status(), fmt::format("reading the related index of '{}'", id));
-    }
-    return positions;
+    return positions_under(Family::related_index, stream_prefix(id), up_to, true,
+                           fmt::format("the related index of '{}'", id));
 }
 
 Result<std::int64_t> RocksDbEventStore::decided_at(std::uint64_t position) const {

@@ -111,6 +111,11 @@ class RocksDbEventStore final : public EventStore {
 
     // The event stored at `position`; corruption if it is missing or damaged.
     Result<StoredEvent> load_event(const rocksdb::ReadOptions& read, std::uint64_t position) const;
+    // The positions up to `up_to` of the entries of `family` under `prefix`, read from each
+    // key's last 8 bytes (position_in_key) or from the value; `what` names the list in errors.
+    Result<std::vector<std::uint64_t>> positions_under(Family family, std::string_view prefix,
+                                                       std::uint64_t up_to, bool position_in_key,
+                                                       std::string_view what) const;
     // The decision instant of the event at `position`, decoding nothing else.
     Result<std::int64_t> decided_at(std::uint64_t position) const;
     std::unique_ptr<rocksdb::Iterator> iterate(Family family,
