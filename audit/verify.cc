@@ -121,7 +121,7 @@ std::string difference(const eventstore::EventStore& store, const projections::R
     if (!(s == r)) {
         return "the store's settings (window, id or last instant) differ";
     }
-    return "the history index differs";
+    return "the record of token transfers differs";
 }
 
 struct Finding {
