@@ -12,6 +12,7 @@
 #include "security/sha256.h"
 #include "security/token_secret.h"
 #include "tests/e2e/api_client.h"
+#include "tests/e2e/manual_store.h"
 #include "tests/e2e/server_process.h"
 #include "tests/engine/temp_dir.h"
 
@@ -46,16 +47,10 @@ std::vector<Json> ndjson(const std::string& body) {
 class Contract : public ::testing::Test {
   protected:
     void SetUp() override {
-        auto init = run_keyledger({"init", "--data-dir", data_dir(), "--at", kStart});
-        ASSERT_EQ(init.exit_code, 0) << init.err;
-        Json first = Json::parse(init.out);
-        admin = Token{first.at("token_id"), first.at("secret")};
-        admin_id = first.at("user_id");
-        server = std::make_unique<ServerProcess>(
-            std::vector<std::string>{"--data-dir", data_dir(), "--clock", "manual", "--start",
-                                     kStart, "--password-cost", "minimal"});
-        ASSERT_TRUE(server->started()) << server->startup_error();
-        api = std::make_unique<ApiClient>(server->port());
+        FirstAdmin first;
+        ASSERT_NO_FATAL_FAILURE(init_and_serve(data_dir(), kStart, first, server, api));
+        admin = Token{first.token_id, first.secret};
+        admin_id = first.user_id;
     }
     std::string data_dir() const { return dir.path().string() + "/data"; }
 
