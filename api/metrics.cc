@@ -100,6 +100,9 @@ std::string render_metrics(const Metrics& m, const engine::EngineStats& engine,
     sample(out, "keyledger_webhooks_broken", health.webhooks_broken);
     family(out, "keyledger_ready", "gauge", "1 when the store is open and decisions flow.");
     sample(out, "keyledger_ready", ready ? 1 : 0);
+    family(out, "keyledger_history_damaged", "gauge",
+           "1 when the background check found an event before the start-up snapshot altered.");
+    sample(out, "keyledger_history_damaged", engine.history_damaged_at.load() != 0 ? 1 : 0);
 
     if (server != nullptr) {
         family(out, "keyledger_http_connections_open", "gauge", "Open client connections.");

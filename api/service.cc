@@ -178,9 +178,12 @@ void Service::operations(const std::shared_ptr<Exchange>& ex) {
         return;
     }
     const std::string unavailable = engine_.unavailable_reason();
-    const bool ready = engine_.running() && unavailable.empty();
+    const std::string damage = engine_.history_damage();
+    const bool ready = engine_.running() && unavailable.empty() && damage.empty();
     if (name == "readyz") {
-        if (ready) {
+        if (!damage.empty()) {
+            ex->respond(error(503, "store_damaged", damage));
+        } else if (ready) {
             ex->respond(json_response(
                 200, {{"status", "ready"}, {"position", engine_.stats().head_position.load()}}));
         } else if (!unavailable.empty()) {
@@ -196,7 +199,8 @@ void Service::operations(const std::shared_ptr<Exchange>& ex) {
     auto render = [this, ex](const projections::HealthCounts& health, bool is_ready) {
         http::Response response;
         response.headers.emplace_back("Content-Type", "text/plain; version=0.0.4");
-        response.body = render_metrics(metrics_, engine_.stats(), server_stats_, health, is_ready);
+        response.body = render_metrics(metrics_, engine_.stats(), server_stats_, health,
+                                       is_ready && engine_.history_damage().empty());
         ex->respond(std::move(response));
     };
     const bool queued = engine_.submit(

@@ -74,6 +74,13 @@ nlohmann::json token_json(const State& state, const Token& token,
     const Target target = webhook_id ? Target::webhook(*webhook_id) : Target::any();
     const std::optional<Reason> refusal = token_refusal(state, token, target, t);
     out["status"] = refusal ? to_string(*refusal) : "valid";
+    // A token that would be accepted is still no use on an uninstalled webhook: calls there are
+    // 404 before any credential is checked (decision 100; audit explain says the same).
+    if (const Webhook* webhook = webhook_id ? state.webhook(*webhook_id) : nullptr;
+        !refusal && webhook != nullptr && webhook->uninstalled_at &&
+        *webhook->uninstalled_at <= t) {
+        out["status"] = "webhook_uninstalled";
+    }
     nlohmann::json served = nlohmann::json::array();
     for (const auto& id : webhooks_served(state, token, t)) {
         served.push_back(id);

@@ -1,6 +1,8 @@
 // keyledger: init, serve, the operator's local recovery commands, audit and simulation.
 
 #include <iostream>
+#include <optional>
+#include <string>
 
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -33,6 +35,36 @@ void setup_logging(const std::string& level) {
                         spdlog::pattern_time_type::utc);
     spdlog::set_default_logger(logger);
     spdlog::set_level(spdlog::level::from_str(level));
+}
+
+// CLI11 reports a word that names no command as "A subcommand is required" (it takes it for an
+// extra positional). The leading words, up to the first option, are checked here instead:
+// each must name a subcommand of the command before it.
+std::optional<std::string> unknown_command(CLI::App& cli, int argc, char** argv) {
+    CLI::App* at = &cli;
+    std::string path = "keyledger";
+    for (int i = 1; i < argc && argv[i][0] != '-'; ++i) {
+        const std::string word = argv[i];
+        if (at->get_subcommands({}).empty()) {
+            return std::nullopt;  // positional arguments, if any, are CLI11's to judge
+        }
+        CLI::App* next = nullptr;
+        for (CLI::App* sub : at->get_subcommands({})) {
+            if (sub->check_name(word)) {
+                next = sub;
+            }
+        }
+        if (next == nullptr) {
+            std::string known;
+            for (CLI::App* sub : at->get_subcommands({})) {
+                known += (known.empty() ? "" : ", ") + sub->get_name();
+            }
+            return "unknown command '" + word + "' for " + path + " (commands: " + known + ")";
+        }
+        at = next;
+        path += " " + word;
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -173,6 +205,10 @@ int main(int argc, char** argv) {
         groups.push_back(std::move(command));
     }
 
+    if (auto unknown = unknown_command(cli, argc, argv)) {
+        std::cerr << *unknown << "\nRun with --help for more information.\n";
+        return 2;
+    }
     try {
         cli.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

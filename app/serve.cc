@@ -13,6 +13,7 @@
 #include "api/service.h"
 #include "app/clock_jump.h"
 #include "app/data_dir.h"
+#include "app/history_checker.h"
 #include "app/server_checkpoints.h"
 
 namespace keyledger::app {
@@ -168,6 +169,7 @@ int serve(const ServeOptions& options) {
         api::log_line(spdlog::level::warn, "checkpoint_problem", {{"message", message}});
     };
     ServerCheckpoints checkpoints(engine.store(), options.data_dir, checkpoint_options);
+    HistoryChecker history_checker(engine);
     api::log_line(spdlog::level::info, "server_started",
                   {{"listen", address->first + ":" + std::to_string((*server)->port())},
                    {"data_dir", options.data_dir.string()},
@@ -195,6 +197,7 @@ int serve(const ServeOptions& options) {
     api::log_line(spdlog::level::info, "server_stopping", {{"signal", received}});
     (*server)->stop();
     service.set_server_stats(nullptr);
+    history_checker.stop();
     engine.stop();
     checkpoints.stop();
     api::log_line(spdlog::level::info, "server_stopped",

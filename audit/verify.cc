@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "audit/delivery_check.h"
 #include "audit/transparency/checkpoint_check.h"
 #include "engine/rebuild.h"
 #include "engine/related_backfill.h"
@@ -294,6 +295,11 @@ Answer<nlohmann::json> verify(const eventstore::EventStore& store,
     nlohmann::json related = related_check(store, rebuilt.state(), related_finding);
     keep_first(first, related_finding);
 
+    DeliveryCheck deliveries = check_deliveries(store, rebuilt.state());
+    if (deliveries.problem) {
+        keep_first(first, Finding{0, *deliveries.problem});
+    }
+
     nlohmann::json checked = nlohmann::json::array();
     for (const auto& checkpoint : checkpoints) {
         std::optional<Finding> checkpoint_finding;
@@ -307,6 +313,7 @@ Answer<nlohmann::json> verify(const eventstore::EventStore& store,
                        {"chain", chain},
                        {"projections", projections},
                        {"related_index", related},
+                       {"deliveries", deliveries.report},
                        {"checkpoints", checked}};
     if (first) {
         if (first->position != 0) {

@@ -31,6 +31,8 @@ struct CheckpointFile {
 //    "chain": {"ok", "events", "head", "first_bad_position"?, "reason"?},
 //    "projections": {"ok", "rebuilt_to", "snapshot_position"?, "first_bad_position"?,
 //                    "reason"?},
+//    "related_index": {"ok", "ids_checked", "reason"?},
+//    "deliveries": {"ok", "deliveries_checked", "reason"?} (audit/delivery_check.h),
 //    "checkpoints": [{"file", "source", "ok", "checkpoint_size", "log_size",
 //                     "first_bad_position"?, "reason"?}, ...]}
 //

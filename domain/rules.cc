@@ -67,11 +67,23 @@ std::optional<Reason> token_refusal(const State& state, const Token& token, cons
     return std::nullopt;
 }
 
+namespace {
+
+bool installed_at(const State& state, IdIndex webhook, Instant t) {
+    const Webhook* record = state.webhook_at_id(webhook);
+    return record != nullptr && !(record->uninstalled_at && *record->uninstalled_at <= t);
+}
+
+}  // namespace
+
 bool token_serves(const State& state, const Token& token, std::string_view webhook_id, Instant t) {
-    if (token.kind == TokenKind::app) {
-        return state.webhook_id(token) == webhook_id;
-    }
     const IdIndex webhook = state.ids.find(webhook_id);
+    if (!installed_at(state, webhook, t)) {
+        return false;
+    }
+    if (token.kind == TokenKind::app) {
+        return token.webhook_index == webhook;
+    }
     for (const auto& [called, at] : state.last_calls(token)) {
         if (called == webhook) {
             return t < at + state.window_ms;
@@ -82,12 +94,16 @@ bool token_serves(const State& state, const Token& token, std::string_view webho
 
 std::vector<std::string> webhooks_served(const State& state, const Token& token, Instant t) {
     if (token.kind == TokenKind::app) {
+        if (!installed_at(state, token.webhook_index, t)) {
+            return {};
+        }
         return {std::string(state.webhook_id(token))};
     }
-    // An API token serves the webhooks it had an accepted call on within the window.
+    // An API token serves the installed webhooks it had an accepted call on within the window.
     std::vector<std::string> served =
-        state.last_calls(token) |
-        ranges::views::filter([&](const auto& call) { return t < call.second + state.window_ms; }) |
+        state.last_calls(token) | ranges::views::filter([&](const auto& call) {
+            return t < call.second + state.window_ms && installed_at(state, call.first, t);
+        }) |
         ranges::views::keys |
         ranges::views::transform([&](IdIndex id) { return std::string(state.id(id)); }) |
         ranges::to<std::vector<std::string>>();

@@ -35,9 +35,10 @@ struct Target {
 std::optional<Reason> token_refusal(const State&, const Token&, const Target&, Instant t);
 
 // Whether the token serves the webhook at t (an app token of it, or an API token with an
-// accepted call there within the state's window).
+// accepted call there within the state's window). An uninstalled webhook is served by no token:
+// its calls are 404 whatever the credential.
 bool token_serves(const State&, const Token&, std::string_view webhook_id, Instant t);
-// The webhooks it serves at t, sorted.
+// The webhooks it serves at t, sorted; uninstalled ones left out.
 std::vector<std::string> webhooks_served(const State&, const Token&, Instant t);
 
 struct DeleteBlock {

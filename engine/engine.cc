@@ -55,13 +55,18 @@ std::expected<void, std::string> Engine::reload_model() {
     model_ = projections::ReadModel();
     stream_versions_.clear();
     stats_.snapshot_position = 0;
+    // The snapshot is anchored to its event's hash; what is folded after it must chain on from
+    // there, so no event altered since it was written enters the state.
+    eventstore::Hash anchor{};
     if (auto snapshot = load_snapshot(*store_); !snapshot) {
         warn("projection snapshot ignored, rebuilding from the log: " + snapshot.error());
     } else if (*snapshot) {
         model_ = std::move((*snapshot)->model);
+        anchor = (*snapshot)->event_hash;
         stats_.snapshot_position = model_.position();
     }
-    if (auto folded = fold_log(*store_, model_); !folded) {
+    start_anchor_ = anchor;
+    if (auto folded = fold_log_linked(*store_, model_, anchor); !folded) {
         return std::unexpected(folded.error());
     }
     if (model_.position() != store_->head_position()) {
@@ -72,6 +77,17 @@ std::expected<void, std::string> Engine::reload_model() {
     head_hash_ = store_->head_hash();
     stats_.head_position = model_.position();
     return {};
+}
+
+void Engine::report_history_damage(std::uint64_t position, std::string reason) {
+    std::lock_guard lock(damage_mutex_);
+    history_damage_ = std::move(reason);
+    stats_.history_damaged_at = position;
+}
+
+std::string Engine::history_damage() const {
+    std::lock_guard lock(damage_mutex_);
+    return history_damage_;
 }
 
 std::string Engine::unavailable_reason() const {

@@ -59,6 +59,10 @@ struct EngineStats {
     std::atomic<std::uint64_t> started_from_snapshot{0};
     std::atomic<std::uint64_t> snapshot_position{0};
     std::atomic<std::uint64_t> snapshots_written{0};
+    // The background history check (engine/history_check.h): events checked so far, and the
+    // first damaged position it found (0: none).
+    std::atomic<std::uint64_t> history_checked{0};
+    std::atomic<std::uint64_t> history_damaged_at{0};
 };
 
 class Transaction;
@@ -114,6 +118,17 @@ class Engine {
     const EngineStats& stats() const { return stats_; }
     // Reads on the store are thread-safe.
     const eventstore::EventStore& store() const { return *store_; }
+    // The event start-up began folding after (its snapshot's; 0 and zeros when it folded from
+    // the first event) and its hash: where the history check ends (engine/history_check.h).
+    // Read before start().
+    std::uint64_t start_position() const { return stats_.started_from_snapshot.load(); }
+    const eventstore::Hash& start_anchor() const { return start_anchor_; }
+    // Damage found in the log before start_position() (by the history check): the engine keeps
+    // deciding, from a state start-up verified, but the server says it is not ready. Any thread.
+    void report_history_damage(std::uint64_t position, std::string reason);
+    std::string history_damage() const;
+    // The history check found the events before start_position() intact.
+    void report_history_intact(std::uint64_t events) { stats_.history_checked = events; }
 
   private:
     Engine(std::unique_ptr<eventstore::EventStore> store, const Clock& clock,
@@ -142,6 +157,9 @@ class Engine {
     // Versions of the streams written since start: the store's index answers the others.
     std::unordered_map<std::string, std::uint64_t> stream_versions_;
     eventstore::Hash head_hash_{};
+    eventstore::Hash start_anchor_{};
+    mutable std::mutex damage_mutex_;
+    std::string history_damage_;
     EngineStats stats_;
     Instant last_prune_ = 0;
 

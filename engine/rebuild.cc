@@ -26,11 +26,10 @@ std::expected<void, std::string> decode_into(const eventstore::EventView& stored
     return {};
 }
 
-}  // namespace
-
-std::expected<void, std::string> fold_log(const eventstore::EventStore& store,
-                                          projections::ReadModel& model, std::uint64_t upto,
-                                          const Progress& progress) {
+// fold_log, and with `anchor` also the chain check of fold_log_linked.
+std::expected<void, std::string> fold(const eventstore::EventStore& store,
+                                      projections::ReadModel& model, std::uint64_t upto,
+                                      const Progress& progress, const eventstore::Hash* anchor) {
     const std::uint64_t after = model.position();
     if (upto != 0 && upto <= after) {
         return {};
@@ -39,20 +38,33 @@ std::expected<void, std::string> fold_log(const eventstore::EventStore& store,
     std::uint64_t folded = 0;
     std::string failure;
     domain::Fact fact;
-    // One pass over the log, each event lent and folded in turn; no hashes (nothing here checks
-    // the chain), no copies of the events.
-    auto read = store.for_each_event(after, limit, eventstore::Hashes::skip,
-                                     [&](const eventstore::EventView& stored) {
-                                         if (auto decoded = decode_into(stored, fact); !decoded) {
-                                             failure = std::move(decoded.error());
-                                             return false;
-                                         }
-                                         model.apply(stored.position, fact);
-                                         if (progress && ++folded % kProgressEvery == 0) {
-                                             progress(folded);
-                                         }
-                                         return true;
-                                     });
+    eventstore::Hash last = anchor ? *anchor : eventstore::Hash{};
+    // One pass over the log, each event lent and folded in turn, no copies of the events; hashes
+    // only when the chain is checked.
+    auto read = store.for_each_event(
+        after, limit, anchor ? eventstore::Hashes::compute : eventstore::Hashes::skip,
+        [&](const eventstore::EventView& stored) {
+            if (anchor) {
+                if (stored.prev_hash != last) {
+                    failure = "event " + std::to_string(stored.position) +
+                              ": its prev_hash does not match the hash of event " +
+                              std::to_string(stored.position - 1) +
+                              ": the log was altered after it was written (keyledger audit "
+                              "verify tells more)";
+                    return false;
+                }
+                last = stored.hash;
+            }
+            if (auto decoded = decode_into(stored, fact); !decoded) {
+                failure = std::move(decoded.error());
+                return false;
+            }
+            model.apply(stored.position, fact);
+            if (progress && ++folded % kProgressEvery == 0) {
+                progress(folded);
+            }
+            return true;
+        });
     if (!read) {
         // Every event before the one at fault was folded.
         return std::unexpected("event " + std::to_string(model.position() + 1) +
@@ -67,6 +79,38 @@ std::expected<void, std::string> fold_log(const eventstore::EventStore& store,
     }
     if (progress) {
         progress(folded);
+    }
+    return {};
+}
+
+}  // namespace
+
+std::expected<void, std::string> fold_log(const eventstore::EventStore& store,
+                                          projections::ReadModel& model, std::uint64_t upto,
+                                          const Progress& progress) {
+    return fold(store, model, upto, progress, nullptr);
+}
+
+std::expected<void, std::string> fold_log_linked(const eventstore::EventStore& store,
+                                                 projections::ReadModel& model,
+                                                 const eventstore::Hash& anchor,
+                                                 const Progress& progress) {
+    const std::uint64_t head = store.head_position();
+    if (auto folded = fold(store, model, 0, progress, &anchor); !folded) {
+        return folded;
+    }
+    if (model.position() == head && head != 0) {
+        auto last = store.read_at(head);
+        if (!last) {
+            return std::unexpected("event " + std::to_string(head) +
+                                   " cannot be read: " + last.error().message);
+        }
+        if (last->hash != store.head_hash()) {
+            return std::unexpected("event " + std::to_string(head) +
+                                   ": its hash does not match the stored head: the log was "
+                                   "altered after it was written (keyledger audit verify tells "
+                                   "more)");
+        }
     }
     return {};
 }

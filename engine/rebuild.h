@@ -22,6 +22,16 @@ using Progress = std::function<void(std::uint64_t folded)>;
                                                         std::uint64_t upto = 0,
                                                         const Progress& progress = {});
 
+// As fold_log to the end of the log, and also checks the chain of what it folds: the first
+// event's prev_hash is `anchor` (the hash of the event at model.position(); zeros before the
+// first event), each next one's the hash of the event before, and the last event's hash the
+// stored head's. The engine's start-up fold: an event altered after it was written is refused
+// before its content enters the state. Costs a SHA-256 of each event folded.
+[[nodiscard]] std::expected<void, std::string> fold_log_linked(const eventstore::EventStore& store,
+                                                               projections::ReadModel& model,
+                                                               const eventstore::Hash& anchor,
+                                                               const Progress& progress = {});
+
 // Folds positions 1..upto (0 = the whole log) into a fresh read model. An error names the
 // position that could not be read or decoded.
 [[nodiscard]] std::expected<projections::ReadModel, std::string> rebuild(

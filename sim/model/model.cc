@@ -256,8 +256,15 @@ std::vector<std::string> Model::tokens_owned(const std::string& account) const {
 }
 
 std::vector<std::string> Model::webhooks_served(const std::string& token, std::int64_t t) const {
+    // An uninstalled webhook is served by no token (every fact the model holds is at or before t).
+    const auto installed = [&](const std::string& webhook) {
+        return facts(webhook, Kind::webhook_uninstalled).empty();
+    };
     const Fact* issued = first(token, Kind::token_issued);
     if (!issued->flag) {
+        if (!installed(text(issued->other))) {
+            return {};
+        }
         return {text(issued->other)};
     }
     std::map<std::string, std::int64_t> latest;
@@ -268,7 +275,7 @@ std::vector<std::string> Model::webhooks_served(const std::string& token, std::i
     }
     std::vector<std::string> served;
     for (const auto& [webhook, at] : latest) {
-        if (t < at + window_ms_) {
+        if (t < at + window_ms_ && installed(webhook)) {
             served.push_back(webhook);
         }
     }

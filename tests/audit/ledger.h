@@ -87,6 +87,29 @@ class Ledger {
         return call_id;
     }
 
+    // A webhook call carrying `body`, as the server records it: the call event holds the body's
+    // length and SHA-256 and, when accepted, the delivery is stored in the same batch.
+    std::string deliver(const std::string& secret, const std::string& webhook_id,
+                        const std::string& body) {
+        const std::string call_id = "call_" + std::to_string(++counter_);
+        EXPECT_TRUE(engine_->run_now([&](engine::Transaction& tx) {
+            domain::AuthenticateCall call;
+            call.call_id = call_id;
+            call.secret.secret_hash = digest_of(secret);
+            call.webhook_id = webhook_id;
+            call.body_length = body.size();
+            call.body_sha256 = digest_of(body);
+            auto decision = domain::decide_call(tx.state(), call, tx.now());
+            tx.record_all(decision.events,
+                          decision.owner_id.empty() ? "anonymous" : decision.owner_id, call_id);
+            if (decision.outcome == domain::CallDecision::Outcome::accepted) {
+                tx.record_delivery(
+                    eventstore::NewDelivery{webhook_id, call_id, tx.now(), "text/plain", body});
+            }
+        }));
+        return call_id;
+    }
+
     // Records facts as they are, without the rules: histories the rules would never write (an
     // insider's, or an older version's) must still be explained.
     void record(const domain::Event& event) {

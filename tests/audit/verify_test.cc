@@ -184,5 +184,58 @@ TEST_F(Verify, ARelatedIndexEntryRemovedOrPlantedIsAFinding) {
     EXPECT_EQ(verify()["ok"], true);
 }
 
+// Deliveries are outside the chain too: the accepted call event holds the body's length and
+// SHA-256, so a delivery altered, or planted under a call the log does not record, is a finding.
+TEST_F(Verify, AnAlteredOrPlantedDeliveryIsAFinding) {
+    ledger->clock.advance(kDay);
+    const std::string call_id = ledger->deliver("s-shop", "whk_shop", "{\"order\":1}");
+    ledger->deliver("s-shop", "whk_shop", "{\"order\":2}");
+    close();
+    json out = verify();
+    EXPECT_EQ(out["ok"], true) << out.dump(2);
+    EXPECT_EQ(out["deliveries"]["deliveries_checked"], 2);
+
+    const auto family = eventstore::detail::Family::deliveries;
+    const std::string key = eventstore::detail::delivery_key("whk_shop", 1);
+    std::string original;
+    {
+        eventstore::testing::RawStore raw(dir.path());
+        original = raw.get(family, key);
+        auto stored = eventstore::detail::decode_delivery("whk_shop", 1, original);
+        ASSERT_TRUE(stored.has_value());
+        ASSERT_EQ(stored->call_id, call_id);
+        raw.put(family, key,
+                eventstore::detail::encode_delivery(1, {"whk_shop", call_id, stored->received_at_ms,
+                                                        stored->content_type, "{\"order\":9}"}));
+    }
+    out = verify();
+    EXPECT_EQ(out["ok"], false);
+    EXPECT_EQ(out["chain"]["ok"], true);
+    EXPECT_EQ(out["deliveries"]["ok"], false);
+    EXPECT_NE(out["reason"].get<std::string>().find("delivery 1 of webhook whk_shop (call " +
+                                                    call_id + ") was altered"),
+              std::string::npos)
+        << out.dump(2);
+
+    {
+        eventstore::testing::RawStore raw(dir.path());
+        raw.put(family, key, original);
+        raw.put(family, eventstore::detail::delivery_key("whk_shop", 3),
+                eventstore::detail::encode_delivery(
+                    3, {"whk_shop", "call_planted", kStart + kDay, "text/plain", "{}"}));
+    }
+    out = verify();
+    EXPECT_EQ(out["ok"], false);
+    EXPECT_NE(out["reason"].get<std::string>().find("call_planted) names a call that the log "
+                                                    "does not record"),
+              std::string::npos)
+        << out.dump(2);
+    {
+        eventstore::testing::RawStore raw(dir.path());
+        raw.remove(family, eventstore::detail::delivery_key("whk_shop", 3));
+    }
+    EXPECT_EQ(verify()["ok"], true);
+}
+
 }  // namespace
 }  // namespace keyledger::testing

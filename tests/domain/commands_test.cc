@@ -316,6 +316,24 @@ TEST(DeleteUser, ApiTokenServesTheWebhooksItRecentlyCalled) {
     EXPECT_EQ(d.refusal->webhook_ids, std::vector<std::string>{hook.webhook});
 }
 
+TEST(DeleteUser, AnUninstalledWebhookIsServedByNoToken) {
+    World w;
+    const std::string al = w.create_person("al");
+    auto kept = w.install(w.as_admin());
+    auto gone = w.install(w.as_admin());
+    const std::string api = w.issue_api(al, w.as_admin());
+    ASSERT_EQ(w.call(api, kept.webhook).outcome, CallDecision::Outcome::accepted);
+    ASSERT_EQ(w.call(api, gone.webhook).outcome, CallDecision::Outcome::accepted);
+    ASSERT_TRUE(w.run(w.as_admin(), UninstallWebhook{gone.webhook}).accepted());
+    Decision d = w.run(w.as_admin(), DeleteUser{al});
+    EXPECT_EQ(d.refusal->token_ids, std::vector<std::string>{api});
+    EXPECT_EQ(d.refusal->webhook_ids, std::vector<std::string>{kept.webhook});
+    EXPECT_EQ(webhooks_served(w.state, w.token(api), w.now),
+              std::vector<std::string>{kept.webhook});
+    EXPECT_FALSE(token_serves(w.state, w.token(api), gone.webhook, w.now));
+    EXPECT_TRUE(webhooks_served(w.state, w.token(gone.token), w.now).empty());
+}
+
 // Every command refuses a caller without its role; reads likewise.
 TEST(Roles, EveryCommandChecksItsRole) {
     World w;

@@ -278,6 +278,31 @@ TEST_F(Requests, AnUnknownWebhookIdIs404AndAKnownOtherOneIsWrongWebhook) {
               "valid");
 }
 
+TEST_F(Requests, AnUninstalledWebhookIsServedByNoTokenAndTheViewSaysSo) {
+    Reply crm = api->post("/v1/webhooks", admin.secret, Json{{"name", "crm"}, {"auth", "bearer"}});
+    ASSERT_EQ(crm.status, 201u) << crm.body;
+    const std::string crm_id = crm.json.at("id");
+    const std::string crm_app = crm.json.at("app_token").at("id");
+    ASSERT_EQ(api->hook(crm_id, "Bearer " + admin.secret).status, 202u);
+    const std::string view = "/v1/tokens/" + admin.id + "?webhook_id=" + crm_id;
+    Reply before = as_admin("GET", view);
+    EXPECT_EQ(before.json.value("status", ""), "valid") << before.body;
+    EXPECT_EQ(before.json.at("serves_webhook_ids"), Json::array({crm_id}));
+
+    ASSERT_EQ(api->send("DELETE", "/v1/webhooks/" + crm_id, admin.secret).status, 204u);
+    Reply after = as_admin("GET", view);
+    ASSERT_EQ(after.status, 200u) << after.body;
+    EXPECT_EQ(after.json.value("status", ""), "webhook_uninstalled");
+    EXPECT_EQ(after.json.at("serves_webhook_ids"), Json::array());
+    // Its app token was revoked by the uninstall: that reason comes first.
+    Reply app_view = as_admin("GET", "/v1/tokens/" + crm_app + "?webhook_id=" + crm_id);
+    EXPECT_EQ(app_view.json.value("status", ""), "token_revoked") << app_view.body;
+    EXPECT_EQ(app_view.json.at("serves_webhook_ids"), Json::array());
+    // The same token elsewhere is unaffected.
+    EXPECT_EQ(as_admin("GET", "/v1/tokens/" + admin.id).json.value("status", ""), "valid");
+    EXPECT_EQ(api->hook(crm_id, "Bearer " + admin.secret).status, 404u);
+}
+
 // --- 5. null and wrong types ---
 
 TEST_F(Requests, NullIsNoValueForAnyMember) {

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdint>
 #include <fstream>
+#include <functional>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
@@ -20,6 +22,20 @@ std::string days_ago(int days) {
     using namespace std::chrono;
     const auto now = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
     return domain::format_instant(now - days * domain::kDayMs);
+}
+
+// A word that names no command is a usage error that says which word and what would do.
+TEST(Startup, AnUnknownCommandIsNamedWithExitTwo) {
+    CommandResult top = run_keyledger({"nosuch"});
+    EXPECT_EQ(top.exit_code, 2);
+    EXPECT_NE(top.err.find("unknown command 'nosuch' for keyledger (commands: "), std::string::npos)
+        << top.err;
+    EXPECT_NE(top.err.find("serve"), std::string::npos) << top.err;
+    CommandResult nested = run_keyledger({"audit", "nosuch", "--data-dir", "/nonexistent"});
+    EXPECT_EQ(nested.exit_code, 2);
+    EXPECT_NE(nested.err.find("unknown command 'nosuch' for keyledger audit"), std::string::npos)
+        << nested.err;
+    EXPECT_EQ(run_keyledger({"audit", "verify", "--help"}).exit_code, 0);
 }
 
 TEST(Startup, RefusesASystemClockMoreThanTheWindowAheadOfTheLog) {
@@ -100,6 +116,130 @@ TEST(Startup, AuditVerifyChecksTheTokenKeyBesideTheStore) {
     verify = run_keyledger({"audit", "verify", "--data-dir", data, "--format", "json"});
     ASSERT_EQ(verify.exit_code, 0) << verify.out << verify.err;
     EXPECT_FALSE(Json::parse(verify.out).at("token_key").at("checked").get<bool>());
+}
+
+// Opens the store's RocksDB directly, as an insider would, and hands `edit` the events family.
+void edit_events(const std::string& data,
+                 const std::function<void(rocksdb::DB&, rocksdb::ColumnFamilyHandle*)>& edit) {
+    const std::string store = data + "/store";
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies({}, store, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const auto& name : names) {
+        families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open({}, store, families, &handles, &db).ok());
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (names[i] == "events") {
+            edit(*db, handles[i]);
+        }
+    }
+    for (auto* handle : handles) {
+        EXPECT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());
+    }
+    delete db;
+}
+
+// The events family's key of a position: eight bytes, big-endian (docs/SCHEMA.md).
+std::string event_key(std::uint64_t position) {
+    std::string key(8, '\0');
+    for (int i = 7; i >= 0; --i, position >>= 8) {
+        key[static_cast<std::size_t>(i)] = static_cast<char>(position & 0xff);
+    }
+    return key;
+}
+
+// Flips one character of the first "usr_" id in the event: it still decodes; only its hash
+// tells. Returns the original bytes.
+std::string alter_event(const std::string& data, std::uint64_t position) {
+    std::string original;
+    edit_events(data, [&](rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events) {
+        ASSERT_TRUE(db.Get({}, events, event_key(position), &original).ok());
+        std::string altered = original;
+        const std::size_t at = altered.find("usr_");
+        ASSERT_NE(at, std::string::npos);
+        altered[at + 4] ^= 0x01;
+        ASSERT_TRUE(db.Put({}, events, event_key(position), altered).ok());
+    });
+    return original;
+}
+
+// Start-up folds the events after its snapshot and checks their links; the events before are
+// checked in the background after the server listens: damage there makes /readyz 503
+// store_damaged, while calls go on being decided from the state start-up verified.
+TEST(Startup, DamageBeforeTheSnapshotIsFoundInTheBackgroundAndAfterItStopsTheStart) {
+    TempDir dir;
+    const std::string data = dir.path().string() + "/data";
+    auto init = run_keyledger({"init", "--data-dir", data});
+    ASSERT_EQ(init.exit_code, 0) << init.err;
+    const std::string admin = Json::parse(init.out).at("secret");
+    std::uint64_t head = 0;
+    {
+        ServerProcess server({"--data-dir", data});
+        ASSERT_TRUE(server.started()) << server.startup_error();
+        ApiClient api(server.port());
+        for (const char* name : {"ann", "ben"}) {
+            Reply made =
+                api.post("/v1/users", admin,
+                         {{"username", name}, {"kind", "person"}, {"password", "long enough pw"}});
+            ASSERT_EQ(made.status, 201u) << made.body;
+        }
+        head = api.get("/readyz", "").json.value("position", std::uint64_t{0});
+        EXPECT_EQ(server.stop(), 0);  // a clean stop writes the snapshot at the head
+    }
+    ASSERT_GE(head, 3u);
+
+    const std::string original = alter_event(data, 2);
+    {
+        ServerProcess server({"--data-dir", data});
+        ASSERT_TRUE(server.started()) << server.startup_error();
+        ApiClient api(server.port());
+        Reply ready;
+        for (int i = 0; i < 200; ++i) {
+            ready = api.get("/readyz", "");
+            if (ready.status == 503u) {
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(25));
+        }
+        EXPECT_EQ(ready.status, 503u) << ready.body;
+        EXPECT_EQ(ready.json.value("error", ""), "store_damaged") << ready.body;
+        EXPECT_NE(ready.body.find("event 3: its prev_hash does not match"), std::string::npos)
+            << ready.body;
+        EXPECT_NE(api.get("/metrics", "").body.find("keyledger_history_damaged 1"),
+                  std::string::npos);
+        EXPECT_EQ(api.post("/v1/users", admin,
+                           {{"username", "cy"}, {"kind", "person"}, {"password", "long enough pw"}})
+                      .status,
+                  201u);
+        EXPECT_EQ(server.stop(), 0);
+    }
+    edit_events(data, [&](rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events) {
+        ASSERT_TRUE(db.Put({}, events, event_key(2), original).ok());
+    });
+    {
+        ServerProcess server({"--data-dir", data});
+        ASSERT_TRUE(server.started()) << server.startup_error();
+        ApiClient api(server.port());
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        EXPECT_EQ(api.get("/readyz", "").status, 200u);
+        EXPECT_NE(api.get("/metrics", "").body.find("keyledger_history_damaged 0"),
+                  std::string::npos);
+        // Now the events from the last snapshot on are altered: start-up folds them.
+        Reply made =
+            api.post("/v1/users", admin,
+                     {{"username", "dee"}, {"kind", "person"}, {"password", "long enough pw"}});
+        ASSERT_EQ(made.status, 201u) << made.body;
+        head = api.get("/readyz", "").json.value("position", std::uint64_t{0});
+        server.kill_hard();  // no snapshot at the head this time
+    }
+    alter_event(data, head - 1);
+    ServerProcess refused({"--data-dir", data});
+    EXPECT_FALSE(refused.started());
+    EXPECT_NE(refused.startup_error().find("the log was altered"), std::string::npos)
+        << refused.startup_error();
 }
 
 TEST(Startup, RefusesAStoreWhoseTokenKeyCheckWasRemoved) {

@@ -1,0 +1,135 @@
+#include "audit/delivery_check.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+#include <tuple>
+#include <unordered_map>
+
+#include "audit/range.h"
+#include "engine/engine.h"
+#include "security/sha256.h"
+
+namespace keyledger::audit {
+
+using namespace domain;
+
+namespace {
+
+constexpr std::size_t kPage = 1000;
+
+struct Kept {
+    std::string webhook_id;
+    std::uint64_t seq = 0;
+    std::int64_t received_at_ms = 0;
+    std::uint64_t length = 0;
+    Digest sha256{};
+};
+
+DeliveryCheck failed(std::string problem, std::uint64_t checked) {
+    return {{{"ok", false}, {"deliveries_checked", checked}, {"reason", problem}},
+            std::move(problem)};
+}
+
+std::string named(const Kept& delivery, const std::string& call_id) {
+    return fmt::format("delivery {} of webhook {} (call {})", delivery.seq, delivery.webhook_id,
+                       call_id);
+}
+
+}  // namespace
+
+DeliveryCheck check_deliveries(const eventstore::EventStore& store, const State& state) {
+    std::unordered_map<std::string, Kept> by_call;
+    std::int64_t earliest = std::numeric_limits<std::int64_t>::max();
+    for (const Webhook& webhook : state.webhooks) {
+        for (std::uint64_t after = 0;;) {
+            auto page = store.read_deliveries(webhook.id, after, kPage);
+            if (!page) {
+                return failed("the deliveries could not be read: " + page.error().message, 0);
+            }
+            for (auto& delivery : *page) {
+                after = delivery.seq;
+                earliest = std::min(earliest, delivery.received_at_ms);
+                Kept kept{webhook.id, delivery.seq, delivery.received_at_ms, delivery.body.size(),
+                          security::sha256(delivery.body)};
+                if (auto seen = by_call.find(delivery.call_id); seen != by_call.end()) {
+                    return failed(
+                        fmt::format("{} repeats the call of {}", named(kept, delivery.call_id),
+                                    named(seen->second, delivery.call_id)),
+                        0);
+                }
+                by_call.emplace(delivery.call_id, std::move(kept));
+            }
+            if (page->size() < kPage) {
+                break;
+            }
+        }
+    }
+    const std::uint64_t total = by_call.size();
+    if (by_call.empty()) {
+        return {{{"ok", true}, {"deliveries_checked", 0}}, std::nullopt};
+    }
+
+    auto range = positions_between(store, earliest, std::nullopt);
+    if (!range) {
+        return failed("the log could not be searched: " + range.error().message, 0);
+    }
+    std::uint64_t checked = 0;
+    std::optional<std::string> finding;
+    auto walked = for_each_event(
+        store, *range,
+        [&](const eventstore::StoredEvent& stored) -> Answer<void> {
+            if (finding || stored.type != "CallDecided") {
+                return {};
+            }
+            auto fact = engine::decode_fact(stored);
+            if (!fact) {
+                return problem(Failure::store, fact.error());
+            }
+            const auto& call = std::get<CallDecided>(fact->event);
+            const auto it = by_call.find(call.call_id);
+            if (it == by_call.end()) {
+                return {};
+            }
+            const Kept& kept = it->second;
+            if (call.refusal || call.webhook_id != kept.webhook_id) {
+                finding = fmt::format(
+                    "{} has no accepted call on that webhook: position {} "
+                    "records that call otherwise",
+                    named(kept, call.call_id), stored.position);
+            } else if (kept.length != call.body_length || kept.sha256 != call.body_sha256) {
+                finding = fmt::format(
+                    "{} was altered: its body differs from the length and "
+                    "SHA-256 recorded at position {}",
+                    named(kept, call.call_id), stored.position);
+            } else if (kept.received_at_ms != fact->at) {
+                finding = fmt::format(
+                    "{} says it was received at another instant than its call "
+                    "was decided (position {})",
+                    named(kept, call.call_id), stored.position);
+            }
+            by_call.erase(it);
+            ++checked;
+            return {};
+        },
+        {});
+    if (!walked) {
+        return failed("the log could not be read: " + walked.error().message, checked);
+    }
+    if (!finding && !by_call.empty()) {
+        // Deterministic: the earliest leftover by (webhook, seq).
+        const auto first = std::min_element(by_call.begin(), by_call.end(), [](auto& a, auto& b) {
+            return std::tie(a.second.webhook_id, a.second.seq) <
+                   std::tie(b.second.webhook_id, b.second.seq);
+        });
+        finding = fmt::format("{} names a call that the log does not record",
+                              named(first->second, first->first));
+    }
+    if (finding) {
+        return failed(*finding, checked);
+    }
+    return {{{"ok", true}, {"deliveries_checked", total}}, std::nullopt};
+}
+
+}  // namespace keyledger::audit

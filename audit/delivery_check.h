@@ -1,0 +1,31 @@
+#pragma once
+// Part of `audit verify`: every stored webhook delivery against the call event that recorded it.
+// Deliveries live beside the log, outside the hash chain, so the chain cannot vouch for them;
+// the accepted CallDecided of the same call_id can, through the body's length and SHA-256.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "domain/state.h"
+#include "eventstore/event_store.h"
+
+namespace keyledger::audit {
+
+struct DeliveryCheck {
+    // {"ok", "deliveries_checked", "reason"?}
+    nlohmann::json report;
+    std::optional<std::string> problem;  // the first finding, in words
+};
+
+// Reads the deliveries of every webhook `state` knows, then the log from the earliest
+// delivery's instant to the head (decision instants never go back along the log, and a delivery
+// is received at its call's decision instant). A delivery is a finding when no accepted call on
+// its webhook has its call_id, or when its body's length or SHA-256 differs from that call's.
+// Memory: one entry (~100 bytes) per retained delivery.
+[[nodiscard]] DeliveryCheck check_deliveries(const eventstore::EventStore& store,
+                                             const domain::State& state);
+
+}  // namespace keyledger::audit
