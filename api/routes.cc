@@ -434,6 +434,9 @@ struct Routes {
                                {}};
             }
             auto sources = tx.model().history().sources_for_token(tx.state(), id);
+            if (webhook) {
+                sources.add_webhook_stream(*webhook);
+            }
             return Outcome{
                 {},
                 past_view(s, std::move(sources), **when,
@@ -452,7 +455,15 @@ struct Routes {
         std::function<std::optional<nlohmann::json>(const State&, Instant)> render) {
         const Instant window = s.engine_.window_ms();
         const eventstore::EventStore* store = &s.engine_.store();
-        return [store, window, sources = std::move(sources), when, render] {
+        const engine::Engine* engine = &s.engine_;
+        return [store, engine, window, sources = std::move(sources), when, render] {
+            // A history the server knows to be altered is not served as fact (decision 105).
+            if (const std::string damage = engine->history_damage(); !damage.empty()) {
+                return error(503, "store_unavailable",
+                             "the store's history is damaged, so past views are not answered "
+                             "until it is repaired: " +
+                                 damage);
+            }
             // The store could not give the history (damaged or unreadable): 503, as any store
             // failure (DECISIONS.md 35), never 500, which is kept for bugs.
             auto history_failed = [](const std::string& message) {

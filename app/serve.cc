@@ -118,6 +118,7 @@ int serve(const ServeOptions& options) {
     engine::Engine& engine = *opened->engine;
     if (auto reaches = check_log_reaches_latest_checkpoint(engine.store(), options.data_dir);
         !reaches) {
+        engine.keep_store_as_is();
         return fail(reaches.error());
     }
 
@@ -126,6 +127,7 @@ int serve(const ServeOptions& options) {
     const bool explicit_start = options.manual_clock && options.start.has_value();
     if (const std::string jump = clock_jump_problem(engine, clock.now());
         !explicit_start && !options.accept_clock_jump && !jump.empty()) {
+        engine.keep_store_as_is();
         return fail(jump + "; if the jump is real, restart with --accept-clock-jump");
     }
 
@@ -167,6 +169,13 @@ int serve(const ServeOptions& options) {
     transparency::CheckpointWriterOptions checkpoint_options;
     checkpoint_options.warn = [](const std::string& message) {
         api::log_line(spdlog::level::warn, "checkpoint_problem", {{"message", message}});
+    };
+    // A log that contradicts a checkpoint this store signed was altered, however well re-chained:
+    // the same signal as the history check's (decision 105).
+    checkpoint_options.history_altered = [&engine](const std::string& message) {
+        api::log_line(spdlog::level::err, "history_damaged",
+                      {{"reason", message}, {"source", "checkpoint"}});
+        engine.report_history_damage(1, message);
     };
     ServerCheckpoints checkpoints(engine.store(), options.data_dir, checkpoint_options);
     HistoryChecker history_checker(engine);

@@ -43,6 +43,10 @@ DeliveryCheck check_deliveries(const eventstore::EventStore& store, const State&
     std::unordered_map<std::string, Kept> by_call;
     std::int64_t earliest = std::numeric_limits<std::int64_t>::max();
     for (const Webhook& webhook : state.webhooks) {
+        auto last_given = store.read_last_delivery_seq(webhook.id);
+        if (!last_given) {
+            return failed("the deliveries could not be read: " + last_given.error().message, 0);
+        }
         for (std::uint64_t after = 0;;) {
             auto page = store.read_deliveries(webhook.id, after, kPage);
             if (!page) {
@@ -50,6 +54,16 @@ DeliveryCheck check_deliveries(const eventstore::EventStore& store, const State&
             }
             for (auto& delivery : *page) {
                 after = delivery.seq;
+                // Appends give the seq after the stored last one: a delivery above it would be
+                // overwritten by a later call.
+                if (delivery.seq > *last_given) {
+                    return failed(
+                        fmt::format("delivery {} of webhook {} (call {}) lies above the "
+                                    "last seq the store ever gave ({}): a later call "
+                                    "would overwrite it",
+                                    delivery.seq, webhook.id, delivery.call_id, *last_given),
+                        0);
+                }
                 earliest = std::min(earliest, delivery.received_at_ms);
                 Kept kept{webhook.id, delivery.seq, delivery.received_at_ms, delivery.body.size(),
                           security::sha256(delivery.body)};

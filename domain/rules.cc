@@ -69,9 +69,11 @@ std::optional<Reason> token_refusal(const State& state, const Token& token, cons
 
 namespace {
 
+// A webhook the state holds no record of counts as installed: a past state folded from one
+// entity's events may lack it (projections/history_index.h), and it was never uninstalled there.
 bool installed_at(const State& state, IdIndex webhook, Instant t) {
     const Webhook* record = state.webhook_at_id(webhook);
-    return record != nullptr && !(record->uninstalled_at && *record->uninstalled_at <= t);
+    return record == nullptr || !(record->uninstalled_at && *record->uninstalled_at <= t);
 }
 
 }  // namespace

@@ -37,6 +37,7 @@ std::expected<std::unique_ptr<Engine>, std::string> Engine::open(
     }
     std::unique_ptr<Engine> engine(new Engine(std::move(store), clock, options));
     if (auto replayed = engine->replay(); !replayed) {
+        engine->keep_store_as_is();  // a part-folded model must not become a snapshot
         return std::unexpected(replayed.error());
     }
     return engine;
@@ -81,8 +82,10 @@ std::expected<void, std::string> Engine::reload_model() {
 
 void Engine::report_history_damage(std::uint64_t position, std::string reason) {
     std::lock_guard lock(damage_mutex_);
-    history_damage_ = std::move(reason);
-    stats_.history_damaged_at = position;
+    if (history_damage_.empty()) {  // the first finding stands
+        history_damage_ = std::move(reason);
+        stats_.history_damaged_at = position;
+    }
 }
 
 std::string Engine::history_damage() const {

@@ -104,6 +104,9 @@ class Engine {
     // no deliveries: only the decider thread does, with the server's retention.
     [[nodiscard]] bool run_now(const std::function<void(Transaction&)>& decide);
 
+    // Leaves the store exactly as it is at stop (no snapshot at stop): for a start that is
+    // refused after the engine opened, so the evidence an operator needs stays untouched.
+    void keep_store_as_is() { snapshot_written_at_stop_ = true; }
     bool failed() const { return failed_.load(); }
     // True from a write refused for a full disk until a probe write succeeds again.
     bool disk_full() const { return disk_full_.load(); }

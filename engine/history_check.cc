@@ -8,10 +8,13 @@ namespace {
 
 constexpr std::uint64_t kPage = 10'000;
 
-std::string broken_link(std::uint64_t position) {
-    return "event " + std::to_string(position) +
-           ": its prev_hash does not match the hash of event " + std::to_string(position - 1) +
-           ": the log was altered after it was written (keyledger audit verify tells more)";
+// The link from `earlier` to the event after it is broken: name the earlier one, whose bytes
+// changing is what breaks a link (as `audit verify` names it).
+std::string broken_link(std::uint64_t earlier) {
+    return "event " + std::to_string(earlier) + ": its hash does not match the prev_hash that " +
+           "event " + std::to_string(earlier + 1) +
+           " recorded: the log was altered after it was written (keyledger audit verify tells "
+           "more)";
 }
 
 }  // namespace
@@ -35,7 +38,7 @@ std::expected<std::optional<HistoryDamage>, std::string> check_history(
                     return false;
                 }
                 if (event.prev_hash != last) {
-                    damage = HistoryDamage{event.position, broken_link(event.position)};
+                    damage = HistoryDamage{event.position - 1, broken_link(event.position - 1)};
                     return false;
                 }
                 last = event.hash;

@@ -15,7 +15,7 @@
 namespace keyledger::engine {
 
 struct HistoryDamage {
-    std::uint64_t position = 0;  // the first event whose link is broken
+    std::uint64_t position = 0;  // the event whose hash no longer matches its successor's link
     std::string reason;
 };
 

@@ -1,6 +1,8 @@
 #include "engine/rebuild.h"
 
 #include <cstdint>
+#include <optional>
+#include <utility>
 
 #include "domain/codec/codec.h"
 #include "engine/engine.h"
@@ -26,10 +28,10 @@ std::expected<void, std::string> decode_into(const eventstore::EventView& stored
     return {};
 }
 
-// fold_log, and with `anchor` also the chain check of fold_log_linked.
+// The plain fold: each event lent, decoded and folded in turn, no hashes, no copies.
 std::expected<void, std::string> fold(const eventstore::EventStore& store,
                                       projections::ReadModel& model, std::uint64_t upto,
-                                      const Progress& progress, const eventstore::Hash* anchor) {
+                                      const Progress& progress) {
     const std::uint64_t after = model.position();
     if (upto != 0 && upto <= after) {
         return {};
@@ -38,33 +40,18 @@ std::expected<void, std::string> fold(const eventstore::EventStore& store,
     std::uint64_t folded = 0;
     std::string failure;
     domain::Fact fact;
-    eventstore::Hash last = anchor ? *anchor : eventstore::Hash{};
-    // One pass over the log, each event lent and folded in turn, no copies of the events; hashes
-    // only when the chain is checked.
-    auto read = store.for_each_event(
-        after, limit, anchor ? eventstore::Hashes::compute : eventstore::Hashes::skip,
-        [&](const eventstore::EventView& stored) {
-            if (anchor) {
-                if (stored.prev_hash != last) {
-                    failure = "event " + std::to_string(stored.position) +
-                              ": its prev_hash does not match the hash of event " +
-                              std::to_string(stored.position - 1) +
-                              ": the log was altered after it was written (keyledger audit "
-                              "verify tells more)";
-                    return false;
-                }
-                last = stored.hash;
-            }
-            if (auto decoded = decode_into(stored, fact); !decoded) {
-                failure = std::move(decoded.error());
-                return false;
-            }
-            model.apply(stored.position, fact);
-            if (progress && ++folded % kProgressEvery == 0) {
-                progress(folded);
-            }
-            return true;
-        });
+    auto read = store.for_each_event(after, limit, eventstore::Hashes::skip,
+                                     [&](const eventstore::EventView& stored) {
+                                         if (auto decoded = decode_into(stored, fact); !decoded) {
+                                             failure = std::move(decoded.error());
+                                             return false;
+                                         }
+                                         model.apply(stored.position, fact);
+                                         if (progress && ++folded % kProgressEvery == 0) {
+                                             progress(folded);
+                                         }
+                                         return true;
+                                     });
     if (!read) {
         // Every event before the one at fault was folded.
         return std::unexpected("event " + std::to_string(model.position() + 1) +
@@ -83,34 +70,77 @@ std::expected<void, std::string> fold(const eventstore::EventStore& store,
     return {};
 }
 
+std::string altered(std::uint64_t position) {
+    return "event " + std::to_string(position) + ": its hash does not match the prev_hash that " +
+           "event " + std::to_string(position + 1) +
+           " recorded: the log was altered after it was written (keyledger audit verify tells "
+           "more)";
+}
+
 }  // namespace
 
 std::expected<void, std::string> fold_log(const eventstore::EventStore& store,
                                           projections::ReadModel& model, std::uint64_t upto,
                                           const Progress& progress) {
-    return fold(store, model, upto, progress, nullptr);
+    return fold(store, model, upto, progress);
 }
 
 std::expected<void, std::string> fold_log_linked(const eventstore::EventStore& store,
                                                  projections::ReadModel& model,
                                                  const eventstore::Hash& anchor,
                                                  const Progress& progress) {
-    const std::uint64_t head = store.head_position();
-    if (auto folded = fold(store, model, 0, progress, &anchor); !folded) {
-        return folded;
+    // An event's own hash can only be judged by what comes after it (the next event's prev_hash,
+    // or for the last one the stored head), so each event is held back, decoded, until its
+    // successor vouches for it: nothing unchecked is folded.
+    const std::uint64_t after = model.position();
+    const eventstore::Hash head_hash = store.head_hash();
+    eventstore::Hash last = anchor;
+    std::uint64_t last_position = after;
+    domain::Fact held;  // the last event read, not yet vouched for
+    bool holding = false;
+    domain::Fact fact;
+    std::uint64_t folded = 0;
+    std::string failure;
+    auto read = store.for_each_event(after, UINT64_MAX, eventstore::Hashes::compute,
+                                     [&](const eventstore::EventView& stored) {
+                                         if (stored.prev_hash != last) {
+                                             failure = altered(last_position);
+                                             return false;
+                                         }
+                                         if (auto decoded = decode_into(stored, fact); !decoded) {
+                                             failure = std::move(decoded.error());
+                                             return false;
+                                         }
+                                         if (holding) {
+                                             model.apply(last_position, held);
+                                             if (progress && ++folded % kProgressEvery == 0) {
+                                                 progress(folded);
+                                             }
+                                         }
+                                         std::swap(held, fact);
+                                         holding = true;
+                                         last = stored.hash;
+                                         last_position = stored.position;
+                                         return true;
+                                     });
+    if (!read) {
+        return std::unexpected("event " + std::to_string(last_position + 1) +
+                               " cannot be read: " + read.error().message);
     }
-    if (model.position() == head && head != 0) {
-        auto last = store.read_at(head);
-        if (!last) {
-            return std::unexpected("event " + std::to_string(head) +
-                                   " cannot be read: " + last.error().message);
-        }
-        if (last->hash != store.head_hash()) {
-            return std::unexpected("event " + std::to_string(head) +
-                                   ": its hash does not match the stored head: the log was "
-                                   "altered after it was written (keyledger audit verify tells "
-                                   "more)");
-        }
+    if (!failure.empty()) {
+        return std::unexpected(failure);
+    }
+    if (last_position != 0 && last != head_hash) {
+        return std::unexpected("event " + std::to_string(last_position) +
+                               ": its hash does not match the stored head: the log was altered "
+                               "after it was written (keyledger audit verify tells more)");
+    }
+    if (holding) {
+        model.apply(last_position, held);
+        ++folded;
+    }
+    if (progress) {
+        progress(folded);
     }
     return {};
 }

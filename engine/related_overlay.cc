@@ -75,6 +75,9 @@ class RelatedOverlay final : public EventStore {
         return store_->position_at(at_ms, up_to);
     }
     Result<eventstore::VerifyReport> verify() const override { return store_->verify(); }
+    Result<std::uint64_t> read_last_delivery_seq(std::string_view webhook_id) const override {
+        return store_->read_last_delivery_seq(webhook_id);
+    }
     Result<std::vector<eventstore::StoredDelivery>> read_deliveries(
         std::string_view webhook_id, std::uint64_t after, std::size_t limit) const override {
         return store_->read_deliveries(webhook_id, after, limit);

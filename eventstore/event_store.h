@@ -262,6 +262,11 @@ class EventStore {
     [[nodiscard]] virtual Result<std::vector<StoredDelivery>> read_deliveries(
         std::string_view webhook_id, std::uint64_t after_seq, std::size_t limit) const = 0;
 
+    // The last seq ever given to a delivery of `webhook_id` (0: none), as stored: appends give
+    // the next one, so no stored delivery may have a seq above it. For `audit verify`.
+    [[nodiscard]] virtual Result<std::uint64_t> read_last_delivery_seq(
+        std::string_view webhook_id) const = 0;
+
     // Removes every delivery received before `received_before_ms` (retention) and returns how
     // many. Seqs are never reused afterwards. Synced when OpenOptions::sync. O(deliveries).
     [[nodiscard]] virtual Result<std::size_t> prune_deliveries(std::int64_t received_before_ms) = 0;

@@ -16,6 +16,18 @@ void add_unique(std::vector<std::string>& list, std::string text) {
 }
 
 // An account's own stream and the events that name it.
+// The streams of the webhooks a token serves or served: its own (an app token) or those it
+// called (an API token), so that a past state knows whether each was installed.
+void add_webhooks_of(HistorySources& sources, const domain::State& state,
+                     const domain::Token& token) {
+    if (token.webhook_index != kNoId) {
+        sources.add_webhook_stream(state.id(token.webhook_index));
+    }
+    for (const auto& [webhook, at] : state.last_calls(token)) {
+        sources.add_webhook_stream(state.id(webhook));
+    }
+}
+
 void add_account_itself(HistorySources& sources, std::string_view id) {
     add_unique(sources.streams, domain::user_stream(id));
     add_unique(sources.related, std::string(id));
@@ -75,13 +87,19 @@ HistorySources HistoryIndex::sources_for_account(const domain::State& state,
         return sources;
     }
     add_account_itself(sources, id);
+    auto add_token = [&](IdIndex token) {
+        add_unique(sources.streams, domain::token_stream(state.id(token)));
+        if (const domain::Token* record = state.token_at_id(token)) {
+            add_webhooks_of(sources, state, *record);
+        }
+    };
     if (const domain::Account* account = state.account(id)) {
         for (IdIndex token : account->tokens) {
-            add_unique(sources.streams, domain::token_stream(state.id(token)));
+            add_token(token);
         }
     }
     for (IdIndex token : listed(given_away_, index)) {
-        add_unique(sources.streams, domain::token_stream(state.id(token)));
+        add_token(token);
     }
     return sources;
 }
@@ -101,10 +119,9 @@ HistorySources HistoryIndex::sources_for_token(const domain::State& state,
         add_account_itself(sources, state.id(owner));
     }
     if (token->webhook_index != kNoId) {
-        const std::string_view webhook = state.id(token->webhook_index);
-        add_unique(sources.streams, domain::webhook_stream(webhook));
-        add_unique(sources.related, std::string(webhook));
+        add_unique(sources.related, std::string(state.id(token->webhook_index)));
     }
+    add_webhooks_of(sources, state, *token);
     return sources;
 }
 
@@ -117,6 +134,10 @@ HistorySources HistoryIndex::sources_for_webhook(const domain::State& state,
     add_unique(sources.streams, domain::webhook_stream(id));
     add_unique(sources.related, std::string(id));
     return sources;
+}
+
+void HistorySources::add_webhook_stream(std::string_view webhook_id) {
+    add_unique(streams, domain::webhook_stream(webhook_id));
 }
 
 eventstore::Result<std::vector<std::uint64_t>> read_positions(const eventstore::EventStore& store,

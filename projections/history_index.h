@@ -24,6 +24,9 @@ struct HistorySources {
     std::vector<std::string> streams;
     std::vector<std::string> related;  // ids, for EventStore::related_positions
     bool empty() const { return streams.empty() && related.empty(); }
+    // A webhook's own stream (installed, uninstalled), once: what a past state needs to know
+    // whether the webhook was installed then.
+    void add_webhook_stream(std::string_view webhook_id);
 };
 
 class HistoryIndex {

@@ -10,4 +10,11 @@ if [ ! -d data/store ]; then
   echo "keyledger: creating ./data; the first admin token follows, shown only this once:" >&2
   build/app/keyledger init --data-dir data
 fi
-exec build/app/keyledger serve --data-dir data --listen 127.0.0.1:8080 "$@"
+# The default address only when the caller gives none.
+listen=(--listen 127.0.0.1:8080)
+for arg in "$@"; do
+  case "$arg" in
+    --listen|--listen=*) listen=() ;;
+  esac
+done
+exec build/app/keyledger serve --data-dir data "${listen[@]}" "$@"

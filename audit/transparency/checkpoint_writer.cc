@@ -85,16 +85,22 @@ std::expected<void, std::string> CheckpointWriter::catch_up() {
     if (mismatch) {
         trusted_ = false;
         warn(*mismatch);
+        if (options_.history_altered) {
+            options_.history_altered(*mismatch);
+        }
     }
     if (previous_ && range_.size() < previous_->size) {
         // Only conclusive once the log stops short of the old checkpoint: a live log only grows.
         if (range_.size() == head) {
             trusted_ = false;
-            warn("log truncated: the newest stored checkpoint covers " +
-                 std::to_string(previous_->size) + " events, the log has " +
-                 std::to_string(range_.size()) +
-                 "; writing no checkpoints until an operator "
-                 "looks");
+            const std::string truncated = "log truncated: the newest stored checkpoint covers " +
+                                          std::to_string(previous_->size) +
+                                          " events, the log has " + std::to_string(range_.size()) +
+                                          "; writing no checkpoints until an operator looks";
+            warn(truncated);
+            if (options_.history_altered) {
+                options_.history_altered(truncated);
+            }
             previous_.reset();
         }
     }

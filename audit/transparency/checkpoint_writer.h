@@ -41,6 +41,9 @@ struct CheckpointWriterOptions {
     std::chrono::milliseconds poll{250};
     // Problems (a write that failed, a log that no longer matches): one sentence each.
     std::function<void(const std::string&)> warn;
+    // Called as well when the log no longer matches (rewritten or truncated under) the newest
+    // checkpoint this key signed: evidence of an altered history, not a passing problem.
+    std::function<void(const std::string&)> history_altered;
     // Where checkpoints go; DATA_DIR/checkpoints when empty.
     std::filesystem::path directory;
 };

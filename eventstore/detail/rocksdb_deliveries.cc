@@ -12,6 +12,26 @@
 
 namespace keyledger::eventstore::detail {
 
+Result<std::uint64_t> RocksDbEventStore::read_last_delivery_seq(std::string_view webhook_id) const {
+    std::string value;
+    rocksdb::Status status = database_->db().Get(
+        rocksdb::ReadOptions(), database_->family(Family::delivery_seq), webhook_id, &value);
+    if (status.IsNotFound()) {
+        return 0;
+    }
+    if (!status.ok()) {
+        return fail(status,
+                    fmt::format("reading the last delivery seq of webhook '{}'", webhook_id));
+    }
+    std::optional<std::uint64_t> stored = decode_u64(value);
+    if (!stored) {
+        return fail(ErrorCode::corruption,
+                    fmt::format("the last delivery seq of webhook '{}' is not an 8-byte number",
+                                webhook_id));
+    }
+    return *stored;
+}
+
 Result<std::uint64_t> RocksDbEventStore::last_delivery_seq(const std::string& webhook_id) {
     if (auto known = delivery_seqs_.find(webhook_id); known != delivery_seqs_.end()) {
         return known->second;

@@ -60,6 +60,7 @@ class RocksDbEventStore final : public EventStore {
     Result<bool> related_index_complete() const override;
     Result<void> mark_related_index_complete() override;
     Result<VerifyReport> verify() const override;
+    Result<std::uint64_t> read_last_delivery_seq(std::string_view webhook_id) const override;
     Result<std::vector<StoredDelivery>> read_deliveries(std::string_view webhook_id,
                                                         std::uint64_t after_seq,
                                                         std::size_t limit) const override;

@@ -217,12 +217,14 @@ TEST_F(Verify, AnAlteredOrPlantedDeliveryIsAFinding) {
               std::string::npos)
         << out.dump(2);
 
+    const auto seqs = eventstore::detail::Family::delivery_seq;
     {
         eventstore::testing::RawStore raw(dir.path());
         raw.put(family, key, original);
         raw.put(family, eventstore::detail::delivery_key("whk_shop", 3),
                 eventstore::detail::encode_delivery(
                     3, {"whk_shop", "call_planted", kStart + kDay, "text/plain", "{}"}));
+        raw.put(seqs, "whk_shop", eventstore::detail::encode_u64(3));
     }
     out = verify();
     EXPECT_EQ(out["ok"], false);
@@ -233,8 +235,22 @@ TEST_F(Verify, AnAlteredOrPlantedDeliveryIsAFinding) {
     {
         eventstore::testing::RawStore raw(dir.path());
         raw.remove(family, eventstore::detail::delivery_key("whk_shop", 3));
+        raw.put(seqs, "whk_shop", eventstore::detail::encode_u64(2));
     }
     EXPECT_EQ(verify()["ok"], true);
+
+    // The last seq given, lowered: the next call would overwrite a stored delivery.
+    {
+        eventstore::testing::RawStore raw(dir.path());
+        raw.put(seqs, "whk_shop", eventstore::detail::encode_u64(1));
+    }
+    out = verify();
+    EXPECT_EQ(out["ok"], false);
+    EXPECT_NE(out["reason"].get<std::string>().find("delivery 2 of webhook whk_shop"),
+              std::string::npos)
+        << out.dump(2);
+    EXPECT_NE(out["reason"].get<std::string>().find("lies above the last seq"), std::string::npos)
+        << out.dump(2);
 }
 
 }  // namespace

@@ -289,7 +289,17 @@ TEST_F(Requests, AnUninstalledWebhookIsServedByNoTokenAndTheViewSaysSo) {
     EXPECT_EQ(before.json.value("status", ""), "valid") << before.body;
     EXPECT_EQ(before.json.at("serves_webhook_ids"), Json::array({crm_id}));
 
+    const std::string called_at = api->advance(admin.secret, 0);
+    api->advance(admin.secret, 1000);
     ASSERT_EQ(api->send("DELETE", "/v1/webhooks/" + crm_id, admin.secret).status, 204u);
+    const std::string uninstalled_at = api->advance(admin.secret, 0);
+    // Past views fold the webhook's own events too: they agree with the live view then.
+    Reply then = as_admin("GET", view + "&as_of=" + called_at);
+    EXPECT_EQ(then.json.value("status", ""), "valid") << then.body;
+    EXPECT_EQ(then.json.at("serves_webhook_ids"), Json::array({crm_id})) << then.body;
+    Reply since = as_admin("GET", view + "&as_of=" + uninstalled_at);
+    EXPECT_EQ(since.json.value("status", ""), "webhook_uninstalled") << since.body;
+    EXPECT_EQ(since.json.at("serves_webhook_ids"), Json::array()) << since.body;
     Reply after = as_admin("GET", view);
     ASSERT_EQ(after.status, 200u) << after.body;
     EXPECT_EQ(after.json.value("status", ""), "webhook_uninstalled");

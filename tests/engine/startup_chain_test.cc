@@ -7,6 +7,7 @@
 #include "engine/engine.h"
 #include "engine/history_check.h"
 #include "eventstore/detail/codec.h"
+#include "projections/snapshot.h"
 #include "tests/engine/random_story.h"
 #include "tests/engine/temp_dir.h"
 #include "tests/eventstore/test_support.h"
@@ -60,6 +61,15 @@ std::string alter(const std::filesystem::path& dir, std::uint64_t position) {
     return original;
 }
 
+// A meta value of the store ("" when absent).
+std::string meta(const std::filesystem::path& dir, const std::string& key) {
+    auto store = eventstore::open_rocksdb_store(dir, {.read_only = true});
+    EXPECT_TRUE(store.has_value());
+    auto value = (*store)->get_meta(key);
+    EXPECT_TRUE(value.has_value());
+    return value && *value ? **value : std::string();
+}
+
 void restore(const std::filesystem::path& dir, std::uint64_t position, const std::string& bytes) {
     eventstore::testing::RawStore raw(dir);
     raw.put(eventstore::detail::Family::events, eventstore::detail::event_key(position), bytes);
@@ -72,13 +82,17 @@ TEST(StartupChain, AnAlteredEventWithoutASnapshotStopsTheOpen) {
     ASSERT_GT(head, 10u);
     const std::uint64_t victim = head / 2;
     const std::string original = alter(dir.path(), victim);
-    auto engine = open(dir.path(), clock);
+    const std::string snapshot_before =
+        meta(dir.path(), std::string(projections::kSnapshotMetaKey));
+    auto engine = open(dir.path(), clock, false, /*snapshot_at_stop=*/true);
     ASSERT_FALSE(engine.has_value());
-    EXPECT_NE(engine.error().find("event " + std::to_string(victim + 1) +
-                                  ": its prev_hash does not match the hash of event " +
-                                  std::to_string(victim)),
+    EXPECT_NE(engine.error().find("event " + std::to_string(victim) +
+                                  ": its hash does not match the prev_hash that event " +
+                                  std::to_string(victim + 1) + " recorded"),
               std::string::npos)
         << engine.error();
+    // A refused start leaves the store as it was: no snapshot of what it had folded.
+    EXPECT_EQ(meta(dir.path(), std::string(projections::kSnapshotMetaKey)), snapshot_before);
     restore(dir.path(), victim, original);
     EXPECT_TRUE(open(dir.path(), clock).has_value());
 }
@@ -138,8 +152,8 @@ TEST(HistoryCheck, WalksTheEventsBeforeTheSnapshotToItsAnchor) {
     const std::string original = alter(dir.path(), victim);
     const auto damage = check();
     ASSERT_TRUE(damage.has_value());
-    EXPECT_EQ(damage->position, victim + 1);
-    EXPECT_NE(damage->reason.find("does not match the hash of event " + std::to_string(victim)),
+    EXPECT_EQ(damage->position, victim);
+    EXPECT_NE(damage->reason.find("event " + std::to_string(victim) + ": its hash does not match"),
               std::string::npos)
         << damage->reason;
     EXPECT_FALSE(check([] { return false; }).has_value()) << "a stopped walk reports nothing";

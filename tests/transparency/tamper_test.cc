@@ -209,11 +209,15 @@ TEST_F(TamperTest, NoFreshSignatureForARewrittenHistory) {
     rewrite(kTampered, true);
     auto store = open_store(dir_.path(), {.read_only = true});
     std::vector<std::string> warnings;
-    auto writer = CheckpointWriter::open(*store, dir_.path(), collecting_warnings(warnings));
+    std::vector<std::string> altered;  // what the server turns into 503 store_damaged
+    CheckpointWriterOptions options = collecting_warnings(warnings);
+    options.history_altered = [&altered](const std::string& why) { altered.push_back(why); };
+    auto writer = CheckpointWriter::open(*store, dir_.path(), options);
     ASSERT_TRUE(writer) << writer.error();
     EXPECT_FALSE((*writer)->trusted());
     ASSERT_EQ(warnings.size(), 1u);
     EXPECT_NE(warnings[0].find("no longer match"), std::string::npos) << warnings[0];
+    EXPECT_EQ(altered, warnings);
     auto written = (*writer)->write_now();
     ASSERT_TRUE(written);
     EXPECT_FALSE(*written);
@@ -235,11 +239,15 @@ TEST_F(TamperTest, NoFreshSignatureForATruncatedLog) {
     }
     auto store = open_store(dir_.path(), {.read_only = true});
     std::vector<std::string> warnings;
-    auto writer = CheckpointWriter::open(*store, dir_.path(), collecting_warnings(warnings));
+    std::vector<std::string> altered;  // what the server turns into 503 store_damaged
+    CheckpointWriterOptions options = collecting_warnings(warnings);
+    options.history_altered = [&altered](const std::string& why) { altered.push_back(why); };
+    auto writer = CheckpointWriter::open(*store, dir_.path(), options);
     ASSERT_TRUE(writer) << writer.error();
     EXPECT_FALSE((*writer)->trusted());
     ASSERT_EQ(warnings.size(), 1u);
     EXPECT_NE(warnings[0].find("log truncated"), std::string::npos) << warnings[0];
+    EXPECT_EQ(altered, warnings);
     auto head = current_checkpoint(stopped_store_source(*store, dir_.path()));
     ASSERT_FALSE(head);
     EXPECT_NE(head.error().find("log truncated"), std::string::npos) << head.error();
