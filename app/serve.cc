@@ -81,12 +81,20 @@ int fail(const std::string& message) {
     return 1;
 }
 
+// A flag value the parser let through but that means nothing: a usage error, exit 2 (README).
+int usage_error(const std::string& message) {
+    std::cerr << "keyledger serve: " << message << "\nRun with --help for more information.\n";
+    return 2;
+}
+
 }  // namespace
 
 int serve(const ServeOptions& options) {
     auto address = split_listen(options.listen);
     if (!address) {
-        return fail("--listen must be HOST:PORT, e.g. 127.0.0.1:8080");
+        return usage_error(
+            "--listen must be HOST:PORT with a port up to 65535, e.g. "
+            "127.0.0.1:8080");
     }
 
     mallopt(M_MMAP_THRESHOLD, kLargeBlockBytes);

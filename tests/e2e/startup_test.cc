@@ -36,6 +36,12 @@ TEST(Startup, AnUnknownCommandIsNamedWithExitTwo) {
     EXPECT_NE(nested.err.find("unknown command 'nosuch' for keyledger audit"), std::string::npos)
         << nested.err;
     EXPECT_EQ(run_keyledger({"audit", "verify", "--help"}).exit_code, 0);
+    for (const char* listen : {"127.0.0.1:99999", "0.0.0.0", "127.0.0.1:8o8o"}) {
+        CommandResult bad =
+            run_keyledger({"serve", "--data-dir", "/nonexistent", "--listen", listen});
+        EXPECT_EQ(bad.exit_code, 2) << listen << ": " << bad.err;
+        EXPECT_NE(bad.err.find("--listen must be HOST:PORT"), std::string::npos) << bad.err;
+    }
 }
 
 TEST(Startup, RefusesASystemClockMoreThanTheWindowAheadOfTheLog) {
