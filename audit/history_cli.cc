@@ -8,6 +8,7 @@
 
 #include <iostream>
 #include <optional>
+#include <tuple>
 
 #include "app/commands.h"
 #include "audit/calls.h"
@@ -420,6 +421,18 @@ int run_verify(const VerifyFlags& flags) {
                                      ? fmt::format(", snapshot at position {} compared",
                                                    projections["snapshot_position"].dump())
                                      : std::string(", no snapshot to compare"));
+        for (const auto& [name, field, count] :
+             {std::tuple{"related index", "related_index", "ids_checked"},
+              std::tuple{"deliveries", "deliveries", "deliveries_checked"}}) {
+            const json& part = (*out)[field];
+            if (!part.value("checked", false)) {
+                std::cout << fmt::format("  {}: {}\n", name, text(part, "reason"));
+            } else if (part.value("ok", false)) {
+                std::cout << fmt::format("  {}: ok, {} checked\n", name, part.value(count, 0));
+            } else {
+                std::cout << fmt::format("  {}: WRONG: {}\n", name, text(part, "reason"));
+            }
+        }
         const json& key = (*out)["token_key"];
         std::cout << fmt::format("  token key: {}: {}\n",
                                  !key["checked"].get<bool>() ? "not checked"

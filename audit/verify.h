@@ -31,8 +31,10 @@ struct CheckpointFile {
 //    "chain": {"ok", "events", "head", "first_bad_position"?, "reason"?},
 //    "projections": {"ok", "rebuilt_to", "snapshot_position"?, "first_bad_position"?,
 //                    "reason"?},
-//    "related_index": {"ok", "ids_checked", "reason"?},
-//    "deliveries": {"ok", "deliveries_checked", "reason"?} (audit/delivery_check.h),
+//    "related_index": {"checked", "ok"?, "ids_checked"?, "reason"?},
+//    "deliveries": {"checked", "ok"?, "deliveries_checked"?, "reason"?}
+//                  (audit/delivery_check.h; both "checked": false, without "ok", when the log
+//                  could not be folded to its head),
 //    "checkpoints": [{"file", "source", "ok", "checkpoint_size", "log_size",
 //                     "first_bad_position"?, "reason"?}, ...]}
 //

@@ -142,6 +142,26 @@ TEST_F(Verify, AFlippedByteInAnEventNamesThatPosition) {
     EXPECT_EQ(out["first_bad_position"], victim) << out.dump(2);
 }
 
+// An event that no longer decodes stops the rebuild there: what is judged against the rebuilt
+// state is then said not checked, never ok.
+TEST_F(Verify, ChecksThatCouldNotRunAreNotSaidOk) {
+    const std::uint64_t head = ledger->head();
+    close();
+    {
+        eventstore::testing::RawStore raw(dir.path());
+        raw.put(eventstore::detail::Family::events, eventstore::detail::event_key(head - 1),
+                "not an envelope");
+    }
+    json out = verify();
+    EXPECT_EQ(out["ok"], false);
+    EXPECT_EQ(out["first_bad_position"], head - 1) << out.dump(2);
+    for (const char* part : {"related_index", "deliveries"}) {
+        EXPECT_EQ(out[part]["checked"], false) << part << ": " << out.dump(2);
+        EXPECT_FALSE(out[part].contains("ok")) << part;
+        EXPECT_NE(out[part]["reason"].get<std::string>().find("not checked"), std::string::npos);
+    }
+}
+
 // The related index is outside the chain: an entry removed or planted is a finding too, naming
 // the event and the id.
 TEST_F(Verify, ARelatedIndexEntryRemovedOrPlantedIsAFinding) {
