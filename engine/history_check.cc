@@ -8,16 +8,14 @@ namespace {
 
 constexpr std::uint64_t kPage = 10'000;
 
-// The link from `earlier` to the event after it is broken: name the earlier one, whose bytes
-// changing is what breaks a link (as `audit verify` names it).
-std::string broken_link(std::uint64_t earlier) {
+}  // namespace
+
+std::string altered_event(std::uint64_t earlier) {
     return "event " + std::to_string(earlier) + ": its hash does not match the prev_hash that " +
            "event " + std::to_string(earlier + 1) +
            " recorded: the log was altered after it was written (keyledger audit verify tells "
            "more)";
 }
-
-}  // namespace
 
 std::expected<std::optional<HistoryDamage>, std::string> check_history(
     const eventstore::EventStore& store, std::uint64_t upto, const eventstore::Hash& anchor,
@@ -38,7 +36,7 @@ std::expected<std::optional<HistoryDamage>, std::string> check_history(
                     return false;
                 }
                 if (event.prev_hash != last) {
-                    damage = HistoryDamage{event.position - 1, broken_link(event.position - 1)};
+                    damage = HistoryDamage{event.position - 1, altered_event(event.position - 1)};
                     return false;
                 }
                 last = event.hash;

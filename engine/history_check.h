@@ -14,6 +14,10 @@
 
 namespace keyledger::engine {
 
+// The words for a broken link between event `earlier` and the one after it, naming the earlier
+// one (its bytes changing is what breaks a link, and `audit verify` names it too).
+std::string altered_event(std::uint64_t earlier);
+
 struct HistoryDamage {
     std::uint64_t position = 0;  // the event whose hash no longer matches its successor's link
     std::string reason;

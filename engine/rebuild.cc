@@ -6,6 +6,7 @@
 
 #include "domain/codec/codec.h"
 #include "engine/engine.h"
+#include "engine/history_check.h"
 
 namespace keyledger::engine {
 namespace {
@@ -70,13 +71,6 @@ std::expected<void, std::string> fold(const eventstore::EventStore& store,
     return {};
 }
 
-std::string altered(std::uint64_t position) {
-    return "event " + std::to_string(position) + ": its hash does not match the prev_hash that " +
-           "event " + std::to_string(position + 1) +
-           " recorded: the log was altered after it was written (keyledger audit verify tells "
-           "more)";
-}
-
 }  // namespace
 
 std::expected<void, std::string> fold_log(const eventstore::EventStore& store,
@@ -104,7 +98,7 @@ std::expected<void, std::string> fold_log_linked(const eventstore::EventStore& s
     auto read = store.for_each_event(after, UINT64_MAX, eventstore::Hashes::compute,
                                      [&](const eventstore::EventView& stored) {
                                          if (stored.prev_hash != last) {
-                                             failure = altered(last_position);
+                                             failure = altered_event(last_position);
                                              return false;
                                          }
                                          if (auto decoded = decode_into(stored, fact); !decoded) {

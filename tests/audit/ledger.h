@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -70,44 +71,14 @@ class Ledger {
     // A webhook call (or, with an empty webhook, a management request) presenting `secret`;
     // returns its call id.
     std::string call(const std::string& secret, const std::string& webhook_id) {
-        const std::string call_id = "call_" + std::to_string(++counter_);
-        EXPECT_TRUE(engine_->run_now([&](engine::Transaction& tx) {
-            domain::AuthenticateCall call;
-            call.call_id = call_id;
-            call.secret.secret_hash = digest_of(secret);
-            call.webhook_id = webhook_id;
-            if (webhook_id.empty()) {
-                call.request = "POST /v1/users";
-            }
-            call.body_length = 11;
-            auto decision = domain::decide_call(tx.state(), call, tx.now());
-            tx.record_all(decision.events,
-                          decision.owner_id.empty() ? "anonymous" : decision.owner_id, call_id);
-        }));
-        return call_id;
+        return record_call(secret, webhook_id, std::nullopt);
     }
 
     // A webhook call carrying `body`, as the server records it: the call event holds the body's
     // length and SHA-256 and, when accepted, the delivery is stored in the same batch.
     std::string deliver(const std::string& secret, const std::string& webhook_id,
                         const std::string& body) {
-        const std::string call_id = "call_" + std::to_string(++counter_);
-        EXPECT_TRUE(engine_->run_now([&](engine::Transaction& tx) {
-            domain::AuthenticateCall call;
-            call.call_id = call_id;
-            call.secret.secret_hash = digest_of(secret);
-            call.webhook_id = webhook_id;
-            call.body_length = body.size();
-            call.body_sha256 = digest_of(body);
-            auto decision = domain::decide_call(tx.state(), call, tx.now());
-            tx.record_all(decision.events,
-                          decision.owner_id.empty() ? "anonymous" : decision.owner_id, call_id);
-            if (decision.outcome == domain::CallDecision::Outcome::accepted) {
-                tx.record_delivery(
-                    eventstore::NewDelivery{webhook_id, call_id, tx.now(), "text/plain", body});
-            }
-        }));
-        return call_id;
+        return record_call(secret, webhook_id, body);
     }
 
     // Records facts as they are, without the rules: histories the rules would never write (an
@@ -135,6 +106,32 @@ class Ledger {
     engine::ManualClock clock;
 
   private:
+    std::string record_call(const std::string& secret, const std::string& webhook_id,
+                            const std::optional<std::string>& body) {
+        const std::string call_id = "call_" + std::to_string(++counter_);
+        EXPECT_TRUE(engine_->run_now([&](engine::Transaction& tx) {
+            domain::AuthenticateCall call;
+            call.call_id = call_id;
+            call.secret.secret_hash = digest_of(secret);
+            call.webhook_id = webhook_id;
+            if (webhook_id.empty()) {
+                call.request = "POST /v1/users";
+            }
+            call.body_length = body ? body->size() : 11;
+            if (body) {
+                call.body_sha256 = digest_of(*body);
+            }
+            auto decision = domain::decide_call(tx.state(), call, tx.now());
+            tx.record_all(decision.events,
+                          decision.owner_id.empty() ? "anonymous" : decision.owner_id, call_id);
+            if (body && decision.outcome == domain::CallDecision::Outcome::accepted) {
+                tx.record_delivery(
+                    eventstore::NewDelivery{webhook_id, call_id, tx.now(), "text/plain", *body});
+            }
+        }));
+        return call_id;
+    }
+
     std::unique_ptr<engine::Engine> engine_;
     int counter_ = 0;
 };

@@ -124,8 +124,8 @@ TEST(Startup, AuditVerifyChecksTheTokenKeyBesideTheStore) {
     EXPECT_FALSE(Json::parse(verify.out).at("token_key").at("checked").get<bool>());
 }
 
-// Opens the store's RocksDB directly, as an insider would, and hands `edit` the events family.
-void edit_events(const std::string& data,
+// Opens the store's RocksDB directly, as an insider would, and hands `edit` one column family.
+void edit_family(const std::string& data, const std::string& family,
                  const std::function<void(rocksdb::DB&, rocksdb::ColumnFamilyHandle*)>& edit) {
     const std::string store = data + "/store";
     std::vector<std::string> names;
@@ -138,7 +138,7 @@ void edit_events(const std::string& data,
     rocksdb::DB* db = nullptr;
     ASSERT_TRUE(rocksdb::DB::Open({}, store, families, &handles, &db).ok());
     for (std::size_t i = 0; i < names.size(); ++i) {
-        if (names[i] == "events") {
+        if (names[i] == family) {
             edit(*db, handles[i]);
         }
     }
@@ -146,6 +146,11 @@ void edit_events(const std::string& data,
         EXPECT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());
     }
     delete db;
+}
+
+void edit_events(const std::string& data,
+                 const std::function<void(rocksdb::DB&, rocksdb::ColumnFamilyHandle*)>& edit) {
+    edit_family(data, "events", edit);
 }
 
 // The events family's key of a position: eight bytes, big-endian (docs/SCHEMA.md).
@@ -263,28 +268,10 @@ TEST(Startup, RefusesAStoreWhoseTokenKeyCheckWasRemoved) {
     TempDir dir;
     const std::string data = dir.path().string() + "/data";
     ASSERT_EQ(run_keyledger({"init", "--data-dir", data}).exit_code, 0);
-    {
-        // As an insider would: a plain RocksDB delete of the check in the meta column family.
-        const std::string store = data + "/store";
-        std::vector<std::string> names;
-        ASSERT_TRUE(rocksdb::DB::ListColumnFamilies({}, store, &names).ok());
-        std::vector<rocksdb::ColumnFamilyDescriptor> families;
-        for (const auto& name : names) {
-            families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-        }
-        std::vector<rocksdb::ColumnFamilyHandle*> handles;
-        rocksdb::DB* db = nullptr;
-        ASSERT_TRUE(rocksdb::DB::Open({}, store, families, &handles, &db).ok());
-        for (std::size_t i = 0; i < names.size(); ++i) {
-            if (names[i] == "meta") {
-                EXPECT_TRUE(db->Delete({}, handles[i], "token_key_check").ok());
-            }
-        }
-        for (auto* handle : handles) {
-            EXPECT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());
-        }
-        delete db;
-    }
+    // As an insider would: a plain RocksDB delete of the check in the meta column family.
+    edit_family(data, "meta", [](rocksdb::DB& db, rocksdb::ColumnFamilyHandle* meta) {
+        EXPECT_TRUE(db.Delete({}, meta, "token_key_check").ok());
+    });
     ServerProcess server({"--data-dir", data});
     EXPECT_FALSE(server.started());
     EXPECT_NE(server.startup_error().find("no token key check"), std::string::npos)
