@@ -76,9 +76,7 @@ nlohmann::json token_json(const State& state, const Token& token,
     out["status"] = refusal ? to_string(*refusal) : "valid";
     // A token that would be accepted is still no use on an uninstalled webhook: calls there are
     // 404 before any credential is checked (decision 100; audit explain says the same).
-    if (const Webhook* webhook = webhook_id ? state.webhook(*webhook_id) : nullptr;
-        !refusal && webhook != nullptr && webhook->uninstalled_at &&
-        *webhook->uninstalled_at <= t) {
+    if (!refusal && webhook_id && !webhook_installed_at(state, *webhook_id, t)) {
         out["status"] = "webhook_uninstalled";
     }
     nlohmann::json served = nlohmann::json::array();

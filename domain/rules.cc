@@ -69,14 +69,16 @@ std::optional<Reason> token_refusal(const State& state, const Token& token, cons
 
 namespace {
 
-// A webhook the state holds no record of counts as installed: a past state folded from one
-// entity's events may lack it (projections/history_index.h), and it was never uninstalled there.
 bool installed_at(const State& state, IdIndex webhook, Instant t) {
     const Webhook* record = state.webhook_at_id(webhook);
     return record == nullptr || !(record->uninstalled_at && *record->uninstalled_at <= t);
 }
 
 }  // namespace
+
+bool webhook_installed_at(const State& state, std::string_view webhook_id, Instant t) {
+    return installed_at(state, state.ids.find(webhook_id), t);
+}
 
 bool token_serves(const State& state, const Token& token, std::string_view webhook_id, Instant t) {
     const IdIndex webhook = state.ids.find(webhook_id);

@@ -34,6 +34,11 @@ struct Target {
 // Checks 4 to 8 of AuthenticateCall, in order; empty when the token would be accepted.
 std::optional<Reason> token_refusal(const State&, const Token&, const Target&, Instant t);
 
+// Whether the webhook was not uninstalled at or before t. A webhook the state holds no record of
+// counts as installed: a past state folded from one entity's events may lack it
+// (projections/history_index.h), and it was never uninstalled there.
+bool webhook_installed_at(const State&, std::string_view webhook_id, Instant t);
+
 // Whether the token serves the webhook at t (an app token of it, or an API token with an
 // accepted call there within the state's window). An uninstalled webhook is served by no token:
 // its calls are 404 whatever the credential.
