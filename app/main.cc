@@ -38,13 +38,28 @@ void setup_logging(const std::string& level) {
 }
 
 // CLI11 reports a word that names no command as "A subcommand is required" (it takes it for an
-// extra positional). The leading words, up to the first option, are checked here instead:
-// each must name a subcommand of the command before it.
+// extra positional). The leading words are checked here instead: each must name a subcommand of
+// the command before it. Options that command knows are stepped over, with their value when
+// they take one (`--log-level info nosuch`); an option it does not know ends the check, and
+// CLI11 judges the rest.
 std::optional<std::string> unknown_command(CLI::App& cli, int argc, char** argv) {
     CLI::App* at = &cli;
     std::string path = "keyledger";
-    for (int i = 1; i < argc && argv[i][0] != '-'; ++i) {
+    for (int i = 1; i < argc; ++i) {
         const std::string word = argv[i];
+        if (word.starts_with('-')) {
+            const std::size_t equals = word.find('=');
+            const CLI::Option* option =
+                word == "--" ? nullptr : at->get_option_no_throw(word.substr(0, equals));
+            if (option == nullptr || option == at->get_help_ptr() ||
+                option == at->get_help_all_ptr()) {
+                return std::nullopt;  // --help answers whatever follows it
+            }
+            if (equals == std::string::npos && option->get_items_expected_min() > 0) {
+                ++i;  // its value
+            }
+            continue;
+        }
         if (at->get_subcommands({}).empty()) {
             return std::nullopt;  // positional arguments, if any, are CLI11's to judge
         }

@@ -44,6 +44,27 @@ TEST(Startup, AnUnknownCommandIsNamedWithExitTwo) {
     }
 }
 
+// Global options before the word change nothing: it is named all the same (decision 109).
+TEST(Startup, AnUnknownCommandAfterGlobalOptionsIsNamed) {
+    for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+             {"--log-level", "info", "nosuch"},
+             {"--log-level=warn", "nosuch"},
+             {"--log-level", "info", "--log-level", "off", "nosuch"}}) {
+        CommandResult top = run_keyledger(args);
+        EXPECT_EQ(top.exit_code, 2) << args.back();
+        EXPECT_NE(top.err.find("unknown command 'nosuch' for keyledger (commands: "),
+                  std::string::npos)
+            << top.err;
+    }
+    CommandResult nested = run_keyledger({"--log-level", "info", "audit", "nosuch"});
+    EXPECT_EQ(nested.exit_code, 2);
+    EXPECT_NE(nested.err.find("unknown command 'nosuch' for keyledger audit"), std::string::npos)
+        << nested.err;
+    // --help still answers, and an unknown option is still CLI11's usage error.
+    EXPECT_EQ(run_keyledger({"--log-level", "info", "--help", "nosuch"}).exit_code, 0);
+    EXPECT_EQ(run_keyledger({"--nosuch", "audit"}).exit_code, 2);
+}
+
 TEST(Startup, RefusesASystemClockMoreThanTheWindowAheadOfTheLog) {
     TempDir dir;
     const std::string data = dir.path().string() + "/data";
