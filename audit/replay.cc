@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/views.h"
+#include "audit/links.h"
 #include "engine/engine.h"
 #include "engine/rebuild.h"
 
@@ -72,6 +73,12 @@ Answer<nlohmann::json> replay(const eventstore::EventStore& store,
             snapshot && *snapshot && (*snapshot)->model.position() <= p) {
             past = std::move((*snapshot)->model);
         }
+        if (p > past.position()) {
+            // Every event folded must be vouched for by its successor (or the head).
+            if (auto linked = check_links(store, past.position() + 1, p); !linked) {
+                return std::unexpected(linked.error());
+            }
+        }
         if (p > 0) {  // fold_log reads to the end of the log when asked for position 0
             auto folded = engine::fold_log(store, past, p, [&](std::uint64_t) {
                 if (progress)
@@ -119,6 +126,10 @@ Answer<nlohmann::json> replay(const eventstore::EventStore& store,
         auto positions = projections::read_positions(store, sources, p);
         if (!positions) {
             return problem(Failure::store, positions.error().message);
+        }
+        // The events are scattered: each is checked against its successor (or the head).
+        if (auto linked = check_links(store, *positions); !linked) {
+            return std::unexpected(linked.error());
         }
         auto past = engine::fold_positions(store, window, *positions);
         if (!past) {

@@ -17,6 +17,12 @@ std::string altered_event(std::uint64_t earlier) {
            "more)";
 }
 
+std::string altered_last_event(std::uint64_t last) {
+    return "event " + std::to_string(last) +
+           ": its hash does not match the stored head: the log was altered after it was written "
+           "(keyledger audit verify tells more)";
+}
+
 std::expected<std::optional<HistoryDamage>, std::string> check_history(
     const eventstore::EventStore& store, std::uint64_t upto, const eventstore::Hash& anchor,
     const std::function<bool()>& keep_going) {

@@ -17,6 +17,8 @@ namespace keyledger::engine {
 // The words for a broken link between event `earlier` and the one after it, naming the earlier
 // one (its bytes changing is what breaks a link, and `audit verify` names it too).
 std::string altered_event(std::uint64_t earlier);
+// The same for the last event of the log, whose link is the stored head.
+std::string altered_last_event(std::uint64_t last);
 
 struct HistoryDamage {
     std::uint64_t position = 0;  // the event whose hash no longer matches its successor's link

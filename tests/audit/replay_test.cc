@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include "audit/history.h"
 #include "audit/replay.h"
 #include "tests/audit/ledger.h"
 #include "tests/engine/temp_dir.h"
+#include "tests/eventstore/test_support.h"
 
 namespace keyledger::testing {
 namespace {
@@ -115,6 +117,82 @@ TEST_F(Replay, WhatDidNotExistYetIsNotFound) {
     ASSERT_TRUE(nothing.has_value());
     EXPECT_EQ((*nothing)["position"], 0);
     EXPECT_TRUE((*nothing)["accounts"].empty());
+}
+
+// A replay as `keyledger audit replay` gives it, on a closed ledger's store.
+audit::Answer<json> ask_store(const std::filesystem::path& path, audit::ReplayQuestion question) {
+    auto store = eventstore::open_rocksdb_store(path, {.secondary = true});
+    if (!store) {
+        return audit::problem(audit::Failure::store, store.error().message);
+    }
+    auto model = audit::load_model(**store, {}, {});
+    if (!model) {
+        return std::unexpected(model.error());
+    }
+    return audit::replay(**store, *model, question);
+}
+
+// A replay folds an entity's events without their neighbours: each folded event must still be
+// vouched for by the next event's prev_hash (or the stored head), else the answer is refused,
+// naming the altered event in start-up's words (decision 110).
+TEST(ReplayLinks, AnAlteredEventIsRefusedNotAnswered) {
+    TempDir dir{memory_backed_temp()};
+    std::uint64_t alice_created = 0;
+    std::uint64_t head = 0;
+    {
+        Ledger ledger{dir.path()};
+        ledger.shop();
+        ledger.clock.set(kStart + 10 * kDay);
+        ledger.must(RevokeToken{"tok_shop"});
+        const auto& model = ledger.model();
+        alice_created = projections::read_positions(
+                            ledger.store(),
+                            model.history().sources_for_account(model.state(), "usr_alice"), 1000)
+                            ->front();
+        head = ledger.head();
+    }
+    // Changes one byte of a text field (still decodable) of the event at `position`.
+    std::string original;
+    auto alter = [&](std::uint64_t position, std::string_view field) {
+        eventstore::testing::RawStore raw(dir.path());
+        const std::string key = eventstore::detail::event_key(position);
+        std::string envelope = raw.get(eventstore::detail::Family::events, key);
+        original = envelope;
+        std::size_t at = envelope.rfind(field);
+        ASSERT_NE(at, std::string::npos) << field;
+        envelope[at + field.size() - 1] ^= 0x01;
+        raw.put(eventstore::detail::Family::events, key, envelope);
+    };
+    const Instant now = kStart + 10 * kDay;
+    alter(alice_created, "alice");
+    for (audit::ReplayQuestion question :
+         {audit::ReplayQuestion{.as_of = now, .account_id = "usr_alice"},
+          audit::ReplayQuestion{.as_of = now}}) {
+        auto answer = ask_store(dir.path(), question);
+        ASSERT_FALSE(answer.has_value());
+        EXPECT_EQ(answer.error().failure, audit::Failure::store);
+        EXPECT_NE(
+            answer.error().message.find("event " + std::to_string(alice_created) +
+                                        ": its hash does not match the prev_hash that event " +
+                                        std::to_string(alice_created + 1) + " recorded"),
+            std::string::npos)
+            << answer.error().message;
+    }
+    {
+        eventstore::testing::RawStore raw(dir.path());
+        raw.put(eventstore::detail::Family::events, eventstore::detail::event_key(alice_created),
+                original);
+    }
+    ASSERT_TRUE(ask_store(dir.path(), {.as_of = now, .account_id = "usr_alice"}).has_value());
+
+    // The last event has no successor: the stored head vouches for it.
+    alter(head, "tok_shop");
+    auto last = ask_store(dir.path(), {.as_of = now, .token_id = "tok_shop"});
+    ASSERT_FALSE(last.has_value());
+    EXPECT_NE(last.error().message.find("event " + std::to_string(head) +
+                                        ": its hash does not match the stored head"),
+              std::string::npos)
+        << last.error().message;
 }
 
 }  // namespace
