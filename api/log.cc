@@ -27,8 +27,8 @@ void log_rejected_credential(const Service::Exchange& ex) {
 void log_call(const Service::Exchange& ex, const domain::CallDecision& decision,
               const std::string& webhook_id) {
     const bool accepted = decision.outcome == domain::CallDecision::Outcome::accepted;
-    nlohmann::json fields{{"token_id", decision.token_id},
-                          {"owner_id", decision.owner_id},
+    nlohmann::json fields{{"token_id", decision.token_id()},
+                          {"owner_id", decision.owner_id()},
                           {"outcome", accepted ? "accepted" : to_string(decision.reason)},
                           {"correlation_id", ex.correlation_id}};
     if (!webhook_id.empty()) {

@@ -311,7 +311,7 @@ void Service::authenticated(const std::shared_ptr<Exchange>& ex, const std::stri
         call.is_read = is_read;
         call.body_length = ex->request.body.size();
         call.body_sha256 = ex->body_sha256;
-        domain::CallDecision decision = domain::decide_call(state, call, tx.now());
+        domain::CallDecision decision = domain::decide_call(state, std::move(call), tx.now());
 
         // The address limit is consulted only once the credential is known not to be accepted:
         // an accepted secret is never answered 429, whatever its address did before.
@@ -335,14 +335,15 @@ void Service::authenticated(const std::shared_ptr<Exchange>& ex, const std::stri
         if (decision.outcome == Outcome_::refused) {
             // A genuine secret is no guess: it counts against its token, not its address. Past
             // the token's limit the refusal is answered the same, counted, and not recorded.
-            if (!token_refusal_limited(decision.token_id)) {
-                tx.record_all(decision.events, decision.owner_id, ex->correlation_id);
+            if (!token_refusal_limited(std::string(decision.token_id()))) {
+                tx.record_all(decision.events, decision.owner_id(), ex->correlation_id);
                 log_call(*ex, decision, webhook_id);
             }
             respond_after(tx, ex, unauthorized(decision.reason, Credential::candidate, true, auth));
             return;
         }
-        const domain::Caller caller{decision.owner_id, decision.token_id};
+        const domain::Caller caller{std::string(decision.owner_id()),
+                                    std::string(decision.token_id())};
         decide_authenticated(tx, ex, decision, caller, route);
     };
     submit(ex, std::move(job));

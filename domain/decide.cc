@@ -429,7 +429,17 @@ std::string_view command_name(const Command& command) {
     return std::visit(Name{}, command);
 }
 
-CallDecision decide_call(const State& state, const AuthenticateCall& call, Instant now) {
+std::string_view CallDecision::token_id() const {
+    return events.empty() ? std::string_view(unrecorded_token_id)
+                          : std::string_view(std::get<CallDecided>(events.front()).token_id);
+}
+
+std::string_view CallDecision::owner_id() const {
+    return events.empty() ? std::string_view(unrecorded_owner_id)
+                          : std::string_view(std::get<CallDecided>(events.front()).owner_id);
+}
+
+CallDecision decide_call(const State& state, AuthenticateCall call, Instant now) {
     CallDecision decision;
     const auto found = state.find_secret(call.secret.secret_hash);
     if (!found) {
@@ -442,8 +452,6 @@ CallDecision decide_call(const State& state, const AuthenticateCall& call, Insta
         return decision;
     }
 
-    decision.token_id = state.token_id(*token);
-    decision.owner_id = state.owner_id(*token);
     decision.previous_secret = previous;
     const Target target =
         call.webhook_id.empty() ? Target::management() : Target::webhook(call.webhook_id);
@@ -460,12 +468,17 @@ CallDecision decide_call(const State& state, const AuthenticateCall& call, Insta
     if (!refusal && call.is_read) {
         const Account* owner = state.account_at_id(token->owner_index);
         if (owner != nullptr && now - owner->last_activity_at < kReadActivityThrottleMs) {
+            decision.unrecorded_token_id = state.token_id(*token);
+            decision.unrecorded_owner_id = state.owner_id(*token);
             return decision;
         }
     }
-    decision.events.push_back(CallDecided{call.call_id, decision.token_id, decision.owner_id,
-                                          call.webhook_id, call.request, previous, refusal,
-                                          call.body_length, call.body_sha256});
+    decision.events.reserve(1);
+    decision.events.emplace_back(std::in_place_type<CallDecided>, std::move(call.call_id),
+                                 std::string(state.token_id(*token)),
+                                 std::string(state.owner_id(*token)), std::move(call.webhook_id),
+                                 std::move(call.request), previous, refusal, call.body_length,
+                                 call.body_sha256);
     return decision;
 }
 

@@ -34,15 +34,23 @@ constexpr Instant decision_instant(const State& state, Instant clock_now) {
 
 struct CallDecision {
     enum class Outcome { unknown, refused, accepted } outcome = Outcome::unknown;
-    std::string token_id;
-    std::string owner_id;
     Reason reason = Reason::unknown_token;  // when not accepted
     bool previous_secret = false;
     std::vector<Event> events;  // empty for unknown secrets and for throttled reads
+
+    // The token and its owner: read from the recorded CallDecided when there is one, so that a
+    // decision copies each id once.
+    std::string_view token_id() const;
+    std::string_view owner_id() const;
+
+    // Held only when no event was recorded (a throttled read).
+    std::string unrecorded_token_id;
+    std::string unrecorded_owner_id;
 };
 
-// AuthenticateCall: the first failing check, in DOMAIN.md's order, or acceptance.
-CallDecision decide_call(const State&, const AuthenticateCall&, Instant now);
+// AuthenticateCall: the first failing check, in DOMAIN.md's order, or acceptance. Takes the
+// command by value: its call id and webhook id move into the CallDecided.
+CallDecision decide_call(const State&, AuthenticateCall, Instant now);
 
 // A management command by an authenticated caller (or the operator).
 Decision decide(const State&, const Caller&, const Command&, const std::optional<BodyError>&,

@@ -25,10 +25,11 @@ bool token_live(const Token&, Instant t);
 // Where a token is presented; `any` checks no webhook (a status read without webhook_id).
 struct Target {
     enum class Kind { any, management, webhook } kind = Kind::any;
-    std::string webhook_id;
+    // A view: a Target lives only as long as the check it is asked for.
+    std::string_view webhook_id;
     static Target any() { return {}; }
     static Target management() { return {Kind::management, {}}; }
-    static Target webhook(std::string id) { return {Kind::webhook, std::move(id)}; }
+    static Target webhook(std::string_view id) { return {Kind::webhook, id}; }
 };
 
 // Checks 4 to 8 of AuthenticateCall, in order; empty when the token would be accepted.

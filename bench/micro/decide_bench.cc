@@ -105,7 +105,8 @@ void BM_decide_and_evolve(benchmark::State& bm) {
         call.webhook_id = w.webhooks[k];
         domain::CallDecision decision = domain::decide_call(w.state, call, kNow);
         for (const auto& event : decision.events) {
-            domain::evolve(w.state, domain::Fact{kNow, decision.owner_id, "req_bench", event});
+            domain::evolve(
+                w.state, domain::Fact{kNow, std::string(decision.owner_id()), "req_bench", event});
         }
     }
     bm.counters["decide_evolve_per_s"] =

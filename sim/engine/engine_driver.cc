@@ -264,11 +264,11 @@ Outcome EngineDriver::execute(engine::Transaction& tx, const Step& s, std::uint6
     if (auth.outcome == CallDecision::Outcome::unknown) {
         return result("unknown_token");
     }
-    tx.record_all(auth.events, auth.owner_id, correlation);
+    tx.record_all(auth.events, auth.owner_id(), correlation);
     if (auth.outcome == CallDecision::Outcome::refused) {
         return result(to_string(auth.reason));
     }
-    const Caller caller{auth.owner_id, auth.token_id};
+    const Caller caller{std::string(auth.owner_id()), std::string(auth.token_id())};
     if (s.op == Op::read) {
         auto refusal = authorize_read(tx.state(), caller, Read{ListUsers{}}, now);
         return refusal ? result(to_string(refusal->reason)) : result("accepted");
@@ -382,14 +382,15 @@ Outcome EngineDriver::call(engine::Transaction& tx, const Step& s, std::uint64_t
     const std::string correlation = correlation_of(index);
     if (decision.outcome == CallDecision::Outcome::refused) {
         // A 401 consumes no delivery key.
-        tx.record_all(decision.events, decision.owner_id, correlation);
+        tx.record_all(decision.events, decision.owner_id(), correlation);
         return result(to_string(decision.reason));
     }
 
     // The delivery key, as api/service.cc honours an Idempotency-Key: scoped by token, method and
     // path, for 24 hours of the decision clock.
     if (s.key) {
-        IdempotencyScope scope{decision.token_id, "POST", "/v1/hooks/" + s.webhook, *s.key};
+        IdempotencyScope scope{std::string(decision.token_id()), "POST", "/v1/hooks/" + s.webhook,
+                               *s.key};
         auto found = state.idempotency.find(scope);
         if (found != state.idempotency.end() &&
             now < found->second.recorded_at + kIdempotencyTtlMs) {
@@ -404,19 +405,19 @@ Outcome EngineDriver::call(engine::Transaction& tx, const Step& s, std::uint64_t
                 }
                 return replay;
             }
-            tx.record_all(decision.events, decision.owner_id, correlation);
+            tx.record_all(decision.events, decision.owner_id(), correlation);
             tx.record(CommandRefused{"Idempotency", Reason::idempotency_key_reused, *s.key, {}, {}},
-                      decision.owner_id, correlation);
+                      decision.owner_id(), correlation);
             return result("idempotency_key_reused");
         }
-        tx.record_all(decision.events, decision.owner_id, correlation);
+        tx.record_all(decision.events, decision.owner_id(), correlation);
         // The 202's body as api/service.cc renders it (call ids need no JSON escaping).
         tx.record(IdempotencyRecorded{std::move(scope.token_id), std::move(scope.method),
                                       std::move(scope.path), std::move(scope.key), call.body_sha256,
                                       202, "{\"call_id\":\"" + call.call_id + "\"}"},
-                  decision.owner_id, correlation);
+                  decision.owner_id(), correlation);
     } else {
-        tx.record_all(decision.events, decision.owner_id, correlation);
+        tx.record_all(decision.events, decision.owner_id(), correlation);
     }
     Outcome accepted = result("accepted");
     if (!s.call_id.empty()) {

@@ -122,8 +122,10 @@ class Ledger {
                 call.body_sha256 = digest_of(*body);
             }
             auto decision = domain::decide_call(tx.state(), call, tx.now());
-            tx.record_all(decision.events,
-                          decision.owner_id.empty() ? "anonymous" : decision.owner_id, call_id);
+            tx.record_all(
+                decision.events,
+                decision.owner_id().empty() ? std::string_view("anonymous") : decision.owner_id(),
+                call_id);
             if (body && decision.outcome == domain::CallDecision::Outcome::accepted) {
                 tx.record_delivery(
                     eventstore::NewDelivery{webhook_id, call_id, tx.now(), "text/plain", *body});

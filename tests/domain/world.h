@@ -104,7 +104,7 @@ class World {
         call.is_read = read;
         const Instant t = decision_instant(state, now);
         CallDecision d = decide_call(state, call, t);
-        apply(d.events, d.owner_id);
+        apply(d.events, std::string(d.owner_id()));
         return d;
     }
 

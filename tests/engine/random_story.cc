@@ -72,7 +72,7 @@ void RandomStory::call(engine::Transaction& tx) {
     }
     call.body_length = rng_() % 100;
     CallDecision d = decide_call(tx.state(), call, tx.now());
-    tx.record_all(d.events, d.owner_id, "corr");
+    tx.record_all(d.events, d.owner_id(), "corr");
 }
 
 void RandomStory::command(engine::Transaction& tx) {
