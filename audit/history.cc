@@ -6,7 +6,7 @@
 namespace keyledger::audit {
 
 Answer<std::unique_ptr<eventstore::EventStore>> open_for_audit(
-    const std::filesystem::path& data_dir) {
+    const std::filesystem::path& data_dir, RelatedIndex related) {
     eventstore::OpenOptions options;
     options.secondary = true;
     auto store = eventstore::open_rocksdb_store(data_dir / "store", options);
@@ -15,6 +15,9 @@ Answer<std::unique_ptr<eventstore::EventStore>> open_for_audit(
         return problem(missing ? Failure::not_found : Failure::store,
                        data_dir.string() +
                            " is not a readable keyledger data directory: " + store.error().message);
+    }
+    if (related == RelatedIndex::as_stored) {
+        return std::move(*store);
     }
     // A store older than the related index gets one in memory (an auditor's copy is read-only).
     auto indexed = engine::with_related_index(std::move(*store));

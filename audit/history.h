@@ -15,9 +15,15 @@
 
 namespace keyledger::audit {
 
+// How a store that lost (or never had) its related index's mark is opened: behind an index
+// built in memory from the log (for answers), or as stored (for `audit verify`, which compares
+// the stored entries with the log).
+enum class RelatedIndex { in_memory_when_unmarked, as_stored };
+
 // DIR/store, opened as a secondary. not_found when DIR holds no store; store otherwise.
 [[nodiscard]] Answer<std::unique_ptr<eventstore::EventStore>> open_for_audit(
-    const std::filesystem::path& data_dir);
+    const std::filesystem::path& data_dir,
+    RelatedIndex related = RelatedIndex::in_memory_when_unmarked);
 
 // The read model up to the store's head. `warn` hears, in plain words, about a snapshot that
 // could not be trusted (the model is then folded from position 1).

@@ -382,7 +382,8 @@ void print_checkpoints_human(const json& checkpoints) {
 int run_verify(const VerifyFlags& flags) {
     const std::string command = "verify";
     const Common& common = flags.common;
-    auto store = audit::open_for_audit(common.data_dir);
+    // As stored: verify compares the related index's entries, marked complete or not.
+    auto store = audit::open_for_audit(common.data_dir, audit::RelatedIndex::as_stored);
     if (!store) {
         return fail(command, store.error());
     }
@@ -431,6 +432,9 @@ int run_verify(const VerifyFlags& flags) {
                 std::cout << fmt::format("  {}: ok, {} checked\n", name, part.value(count, 0));
             } else {
                 std::cout << fmt::format("  {}: WRONG: {}\n", name, text(part, "reason"));
+            }
+            if (part.contains("note")) {
+                std::cout << fmt::format("    note: {}\n", text(part, "note"));
             }
         }
         const json& key = (*out)["token_key"];

@@ -31,7 +31,9 @@ struct CheckpointFile {
 //    "chain": {"ok", "events", "head", "first_bad_position"?, "reason"?},
 //    "projections": {"ok", "rebuilt_to", "snapshot_position"?, "first_bad_position"?,
 //                    "reason"?},
-//    "related_index": {"checked", "ok"?, "ids_checked"?, "reason"?},
+//    "related_index": {"checked", "ok"?, "ids_checked"?, "marked"?, "note"?, "reason"?}
+//                     (the stored entries, marked complete or not: open the store without
+//                     engine::with_related_index, or that index is what gets compared),
 //    "deliveries": {"checked", "ok"?, "deliveries_checked"?, "reason"?}
 //                  (audit/delivery_check.h; both "checked": false, without "ok", when the log
 //                  could not be folded to its head),

@@ -11,6 +11,7 @@
 #include "tests/e2e/api_client.h"
 #include "tests/e2e/server_process.h"
 #include "tests/engine/temp_dir.h"
+#include "tests/eventstore/test_support.h"
 
 namespace keyledger::testing {
 namespace {
@@ -280,6 +281,64 @@ TEST(AuditCheckpoints, VerifyCatchesATruncatedLogWithACheckpointKeptElsewhere) {
         {"audit", "verify", "--data-dir", data, "--checkpoint", dir.path().string() + "/none"});
     EXPECT_EQ(missing.exit_code, 1);
     EXPECT_NE(missing.out.find("could not be checked"), std::string::npos) << missing.out;
+}
+
+// A related index that lost its mark of completeness is read through an in-memory index by
+// every read-only open, so verify must look at the stored entries itself (decision 111).
+TEST(AuditRelatedIndex, VerifyComparesTheStoredEntriesWhenTheMarkIsLost) {
+    TempDir dir;
+    const std::string data = dir.path().string() + "/data";
+    auto init = run_keyledger({"init", "--data-dir", data});  // system clock
+    ASSERT_EQ(init.exit_code, 0) << init.err;
+    const std::string admin_id = Json::parse(init.out).at("user_id");
+    ASSERT_EQ(run_keyledger({"admin", "issue-token", "--data-dir", data, "--username", "admin"})
+                  .exit_code,
+              0);
+    const auto family = eventstore::detail::Family::related_index;
+    const std::string planted = eventstore::detail::stream_key(admin_id, 1);
+    {
+        eventstore::testing::RawStore raw(data + "/store");
+        raw.remove(family, std::string(eventstore::detail::kRelatedCompleteKey));
+        raw.put(family, planted, "");
+    }
+    auto verify = [&] {
+        return run_keyledger({"audit", "verify", "--data-dir", data, "--format", "json"});
+    };
+    auto found = verify();
+    EXPECT_EQ(found.exit_code, 1) << found.out << found.err;
+    Json report = Json::parse(found.out);
+    EXPECT_EQ(report["related_index"]["ok"], false) << report.dump(2);
+    EXPECT_EQ(report["related_index"]["marked"], false);
+    EXPECT_EQ(report["first_bad_position"], 1);
+    EXPECT_NE(report["reason"].get<std::string>().find("holds a foreign event 1 for " + admin_id),
+              std::string::npos)
+        << report.dump(2);
+
+    // Entries that agree with the log: ok, and the lost mark is said.
+    {
+        eventstore::testing::RawStore raw(data + "/store");
+        raw.remove(family, planted);
+    }
+    auto intact = verify();
+    EXPECT_EQ(intact.exit_code, 0) << intact.out << intact.err;
+    report = Json::parse(intact.out);
+    EXPECT_EQ(report["related_index"]["ok"], true) << report.dump(2);
+    EXPECT_EQ(report["related_index"]["marked"], false);
+    auto text = run_keyledger({"audit", "verify", "--data-dir", data});
+    EXPECT_NE(text.out.find("note: the index has lost its mark of completeness"), std::string::npos)
+        << text.out;
+
+    // No index at all (a store older than it): not checked, and no finding.
+    {
+        eventstore::testing::RawStore raw(data + "/store");
+        raw.drop(family);
+    }
+    auto older = verify();
+    EXPECT_EQ(older.exit_code, 0) << older.out << older.err;
+    report = Json::parse(older.out);
+    EXPECT_EQ(report["related_index"]["checked"], false) << report.dump(2);
+    EXPECT_NE(report["related_index"]["reason"].get<std::string>().find("no related index"),
+              std::string::npos);
 }
 
 }  // namespace
