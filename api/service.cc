@@ -350,7 +350,7 @@ void Service::authenticated(const std::shared_ptr<Exchange>& ex, const std::stri
 }
 
 void Service::decide_authenticated(engine::Transaction& tx, const std::shared_ptr<Exchange>& ex,
-                                   const domain::CallDecision& decision,
+                                   domain::CallDecision& decision,
                                    const domain::Caller& caller, const Route& route) {
     const domain::State& state = tx.state();
     const domain::Instant now = tx.now();
@@ -394,6 +394,16 @@ void Service::decide_authenticated(engine::Transaction& tx, const std::shared_pt
         }
     }
 
+    // A webhook call that reaches its route stores its delivery in this batch: the call event
+    // records the delivery's Content-Type, so that the chain covers it and `audit verify` knows
+    // a delivery was stored.
+    for (domain::Event& event : decision.events) {
+        auto* call = std::get_if<domain::CallDecided>(&event);
+        if (call != nullptr && !call->webhook_id.empty()) {
+            auto content_type = ex->request.header("content-type");
+            call->content_type = content_type ? std::string(*content_type) : std::string();
+        }
+    }
     tx.record_all(decision.events, caller.account_id, ex->correlation_id);
     Outcome outcome = route(tx, caller);
     const unsigned status = outcome.response.status;

@@ -63,7 +63,7 @@ class Service final : public http::Handler {
         std::function<struct Outcome(engine::Transaction&, const domain::Caller&)> route);
     void decide_authenticated(
         engine::Transaction& tx, const std::shared_ptr<Exchange>& ex,
-        const domain::CallDecision& decision, const domain::Caller& caller,
+        domain::CallDecision& decision, const domain::Caller& caller,
         const std::function<struct Outcome(engine::Transaction&, const domain::Caller&)>& route);
     // Answers once the batch holding this decision is durable.
     void respond_after(engine::Transaction& tx, const std::shared_ptr<Exchange>& ex,

@@ -25,6 +25,7 @@ struct Kept {
     std::int64_t received_at_ms = 0;
     std::uint64_t length = 0;
     Digest sha256{};
+    std::string content_type;
 };
 
 DeliveryCheck failed(std::string problem, std::uint64_t checked) {
@@ -65,8 +66,12 @@ DeliveryCheck check_deliveries(const eventstore::EventStore& store, const State&
                         0);
                 }
                 earliest = std::min(earliest, delivery.received_at_ms);
-                Kept kept{webhook.id, delivery.seq, delivery.received_at_ms, delivery.body.size(),
-                          security::sha256(delivery.body)};
+                Kept kept{webhook.id,
+                          delivery.seq,
+                          delivery.received_at_ms,
+                          delivery.body.size(),
+                          security::sha256(delivery.body),
+                          std::move(delivery.content_type)};
                 if (auto seen = by_call.find(delivery.call_id); seen != by_call.end()) {
                     return failed(
                         fmt::format("{} repeats the call of {}", named(kept, delivery.call_id),
@@ -90,6 +95,7 @@ DeliveryCheck check_deliveries(const eventstore::EventStore& store, const State&
         return failed("the log could not be searched: " + range.error().message, 0);
     }
     std::uint64_t checked = 0;
+    std::uint64_t content_types_unchecked = 0;
     std::optional<std::string> finding;
     auto walked = for_each_event(
         store, *range,
@@ -122,6 +128,13 @@ DeliveryCheck check_deliveries(const eventstore::EventStore& store, const State&
                     "{} says it was received at another instant than its call "
                     "was decided (position {})",
                     named(kept, call.call_id), stored.position);
+            } else if (!call.content_type) {
+                ++content_types_unchecked;  // an event from before content types were recorded
+            } else if (*call.content_type != kept.content_type) {
+                finding = fmt::format(
+                    "{} was altered: its Content-Type differs from the one recorded at "
+                    "position {}",
+                    named(kept, call.call_id), stored.position);
             }
             by_call.erase(it);
             ++checked;
@@ -143,7 +156,15 @@ DeliveryCheck check_deliveries(const eventstore::EventStore& store, const State&
     if (finding) {
         return failed(*finding, checked);
     }
-    return {{{"ok", true}, {"deliveries_checked", total}}, std::nullopt};
+    nlohmann::json report{{"ok", true}, {"deliveries_checked", total}};
+    if (content_types_unchecked > 0) {
+        report["content_types_unchecked"] = content_types_unchecked;
+        report["note"] = fmt::format(
+            "the Content-Type of {} delivered call(s) could not be checked: their call events "
+            "predate the recording of content types",
+            content_types_unchecked);
+    }
+    return {std::move(report), std::nullopt};
 }
 
 }  // namespace keyledger::audit

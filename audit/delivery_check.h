@@ -15,7 +15,7 @@
 namespace keyledger::audit {
 
 struct DeliveryCheck {
-    // {"ok", "deliveries_checked", "reason"?}
+    // {"ok", "deliveries_checked", "reason"?, "content_types_unchecked"?, "note"?}
     nlohmann::json report;
     std::optional<std::string> problem;  // the first finding, in words
 };
@@ -23,7 +23,9 @@ struct DeliveryCheck {
 // Reads the deliveries of every webhook `state` knows, then the log from the earliest
 // delivery's instant to the head (decision instants never go back along the log, and a delivery
 // is received at its call's decision instant). A delivery is a finding when no accepted call on
-// its webhook has its call_id, or when its body's length or SHA-256 differs from that call's.
+// its webhook has its call_id, or when its body's length or SHA-256 differs from that call's,
+// or its Content-Type from the one the call recorded (calls recorded before content types were
+// are counted as unchecked, not as findings).
 // Memory: one entry (~100 bytes) per retained delivery.
 [[nodiscard]] DeliveryCheck check_deliveries(const eventstore::EventStore& store,
                                              const domain::State& state);

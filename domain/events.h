@@ -96,6 +96,11 @@ struct CallDecided {
     std::optional<Reason> refusal;  // empty: accepted
     std::uint64_t body_length = 0;
     Digest body_sha256{};
+    // The Content-Type of the delivery stored with this call ("" when none was sent), so that
+    // the chain covers it too. Set, outside the rules, exactly when the call's delivery is
+    // written in the same batch (an accepted webhook call that reached its route); empty for
+    // every other call and in events written before it was recorded.
+    std::optional<std::string> content_type = std::nullopt;
     bool operator==(const CallDecided&) const = default;
 };
 // An authenticated management command that the rules refused.

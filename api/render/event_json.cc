@@ -118,6 +118,9 @@ json DataOf::operator()(const domain::CallDecided& e) const {
     if (!e.request.empty()) {
         out["request"] = text(e.request);
     }
+    if (e.content_type) {
+        out["content_type"] = text(*e.content_type);
+    }
     return out;
 }
 

@@ -165,6 +165,7 @@ struct CallDecided {
   }
   bodyLength @8 :UInt64;
   bodySha256 @9 :Data;
+  contentType @10 :Text;  # the stored delivery's Content-Type; null: no delivery, or an older event
 }
 
 struct CommandRefused {

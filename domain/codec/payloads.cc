@@ -350,6 +350,9 @@ void write(SchemaBuilder<CallDecided> b, const CallDecided& e) {
     }
     b.setBodyLength(e.body_length);
     b.setBodySha256(bytes(e.body_sha256));
+    if (e.content_type) {
+        b.setContentType(text(*e.content_type));  // "" too: an empty text is not null
+    }
 }
 Read<CallDecided> read(SchemaReader<CallDecided> r) {
     Fields f;
@@ -371,6 +374,9 @@ Read<CallDecided> read(SchemaReader<CallDecided> r) {
     }
     e.body_length = r.getBodyLength();
     e.body_sha256 = f.digest(r.getBodySha256(), "bodySha256");
+    if (r.hasContentType()) {
+        e.content_type = string_of(r.getContentType());
+    }
     return f.finish(std::move(e));
 }
 

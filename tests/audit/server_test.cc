@@ -229,6 +229,43 @@ TEST_F(AuditServer, HttpRoutesCheckInTheOrderOfTheOtherGetRoutes) {
     EXPECT_EQ(api->send("POST", "/v1/audit/calls", auditor, Json::object()).status, 405u);
 }
 
+// A delivery's Content-Type is recorded in its call event, so the chain covers it: an edit of
+// the stored delivery's content type is a finding (decision 112).
+TEST_F(AuditServer, AnAlteredContentTypeOfADeliveryIsAFinding) {
+    Reply token = api->post("/v1/webhooks/" + webhook_id + "/tokens", hooks_admin, Json::object());
+    ASSERT_EQ(token.status, 201u) << token.body;
+    const std::string secret = token.json.at("secret");
+    ASSERT_EQ(api->hook(webhook_id, "Bearer " + secret, "{\"n\":1}").status, 202u);
+    server->stop();
+    server.reset();
+
+    Json intact = audit_json({"verify"});
+    EXPECT_EQ(intact["deliveries"]["ok"], true) << intact.dump(2);
+    EXPECT_FALSE(intact["deliveries"].contains("content_types_unchecked")) << intact.dump(2);
+    {
+        eventstore::testing::RawStore raw(data_dir() + "/store");
+        const auto seq = eventstore::detail::decode_u64(
+            raw.get(eventstore::detail::Family::delivery_seq, webhook_id));
+        ASSERT_TRUE(seq.has_value());
+        const std::string key = eventstore::detail::delivery_key(webhook_id, *seq);
+        auto stored = eventstore::detail::decode_delivery(
+            webhook_id, *seq, raw.get(eventstore::detail::Family::deliveries, key));
+        ASSERT_TRUE(stored.has_value());
+        ASSERT_EQ(stored->content_type, "application/json");
+        raw.put(eventstore::detail::Family::deliveries, key,
+                eventstore::detail::encode_delivery(
+                    *seq, {webhook_id, stored->call_id, stored->received_at_ms, "text/html",
+                           stored->body}));
+    }
+    auto altered = audit({"verify", "--format", "json"});
+    EXPECT_EQ(altered.exit_code, 1) << altered.out << altered.err;
+    Json report = Json::parse(altered.out);
+    EXPECT_EQ(report["deliveries"]["ok"], false) << report.dump(2);
+    EXPECT_NE(report["reason"].get<std::string>().find("was altered: its Content-Type differs"),
+              std::string::npos)
+        << report.dump(2);
+}
+
 }  // namespace
 }  // namespace keyledger::testing
 

@@ -123,6 +123,19 @@ TEST(CodecRoundTrip, TokenExpiryRoundTripsEmptyAndSet) {
     }
 }
 
+// Absent (no delivery, or an older event) and empty (a delivery sent without a Content-Type)
+// are two answers: verify checks the second and cannot check the first.
+TEST(CodecRoundTrip, CallContentTypeRoundTripsAbsentEmptyAndSet) {
+    CallDecided call{.call_id = "c", .token_id = "t", .body_sha256 = digest_of(6)};
+    for (std::optional<std::string> content_type :
+         {std::optional<std::string>(), std::optional<std::string>(""),
+          std::optional<std::string>("application/json; charset=utf-8"),
+          std::optional<std::string>("text/\xff")}) {
+        call.content_type = content_type;
+        expect_round_trip(call);
+    }
+}
+
 TEST(CodecRoundTrip, CallOutcomeRoundTripsAcceptedAndEveryReason) {
     CallDecided call{.call_id = "c", .token_id = "t", .body_sha256 = digest_of(5)};
     call.refusal.reset();
