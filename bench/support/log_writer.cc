@@ -17,7 +17,7 @@ eventstore::NewEvent to_new_event(const domain::Event& event, std::string_view a
 }
 
 LogWriter::LogWriter(eventstore::EventStore& store, std::size_t batch_events)
-    : store_(store), batch_events_(batch_events) {
+    : store_(store), batch_events_(batch_events), began_empty_(store.head_position() == 0) {
     batch_.events.reserve(batch_events);
 }
 
@@ -25,7 +25,7 @@ eventstore::Result<void> LogWriter::add(const domain::Event& event, std::string_
                                         std::int64_t at_ms) {
     std::string stream = domain::stream_of(event, actor);
     auto [it, fresh] = versions_.try_emplace(std::move(stream), 0);
-    if (fresh) {
+    if (fresh && !began_empty_) {
         // A writer may continue a store it did not create.
         it->second = store_.stream_version(it->first);
     }

@@ -31,6 +31,8 @@ class LogWriter {
     std::size_t batch_events_;
     eventstore::AppendBatch batch_;
     std::unordered_map<std::string, std::uint64_t> versions_;
+    // A store that was empty when this writer began holds no stream this writer has not seen.
+    bool began_empty_;
     std::uint64_t appended_ = 0;
 };
 
