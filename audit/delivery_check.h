@@ -25,7 +25,10 @@ struct DeliveryCheck {
 // is received at its call's decision instant). A delivery is a finding when no accepted call on
 // its webhook has its call_id, or when its body's length or SHA-256 differs from that call's,
 // or its Content-Type from the one the call recorded (calls recorded before content types were
-// are counted as unchecked, not as findings).
+// are counted as unchecked, not as findings). An accepted call that recorded a Content-Type
+// stored a delivery: when it was decided at or after the store's pruning cutoff
+// (eventstore/pruning.h; no cutoff: nothing was ever pruned) and its delivery is gone, that is a
+// finding too. The log is read from the earlier of the earliest delivery and the cutoff.
 // Memory: one entry (~100 bytes) per retained delivery.
 [[nodiscard]] DeliveryCheck check_deliveries(const eventstore::EventStore& store,
                                              const domain::State& state);

@@ -9,6 +9,7 @@
 
 #include "eventstore/detail/errors.h"
 #include "eventstore/detail/rocksdb_event_store.h"
+#include "eventstore/pruning.h"
 
 namespace keyledger::eventstore::detail {
 
@@ -162,6 +163,25 @@ Result<std::size_t> RocksDbEventStore::prune_deliveries(std::int64_t received_be
     }
 
     if (removed > 0) {
+        // How far pruning has gone, in the batch of the deletes, never moved back.
+        std::string stored;
+        rocksdb::Status status =
+            database_->db().Get(rocksdb::ReadOptions(), database_->family(Family::meta),
+                                kDeliveriesPrunedBeforeKey, &stored);
+        if (!status.ok() && !status.IsNotFound()) {
+            return fail(status, "reading how far deliveries were pruned");
+        }
+        std::int64_t cutoff = received_before_ms;
+        if (status.ok()) {
+            if (auto before = decode_pruned_before(stored); before && *before > cutoff) {
+                cutoff = *before;
+            }
+        }
+        status = batch.Put(database_->family(Family::meta), kDeliveriesPrunedBeforeKey,
+                           encode_pruned_before(cutoff));
+        if (!status.ok()) {
+            return fail(status, "preparing the mark of how far deliveries were pruned");
+        }
         if (auto written = write(batch, options_.sync); !written) {
             return std::unexpected(written.error());
         }

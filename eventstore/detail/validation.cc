@@ -10,6 +10,7 @@
 #include "eventstore/detail/codec.h"
 #include "eventstore/detail/errors.h"
 #include "eventstore/detail/layout.h"
+#include "eventstore/pruning.h"
 
 namespace keyledger::eventstore::detail {
 namespace {
@@ -103,7 +104,7 @@ Result<void> validate_meta_key(std::string_view key) {
     if (key.empty()) {
         return fail(ErrorCode::invalid_argument, "a meta key cannot be empty");
     }
-    if (key == kFormatKey || key == kHeadKey) {
+    if (key == kFormatKey || key == kHeadKey || key == kDeliveriesPrunedBeforeKey) {
         return fail(ErrorCode::invalid_argument,
                     fmt::format("the meta key '{}' belongs to the store itself", key));
     }

@@ -266,6 +266,42 @@ TEST_F(AuditServer, AnAlteredContentTypeOfADeliveryIsAFinding) {
         << report.dump(2);
 }
 
+// Pruning deletes deliveries legitimately, so the store remembers how far it has gone: a
+// delivery of a call after that cutoff that is gone was deleted early (decision 113).
+TEST_F(AuditServer, ADeliveryDeletedBeforeItsRetentionEndedIsAFinding) {
+    Reply token = api->post("/v1/webhooks/" + webhook_id + "/tokens", hooks_admin, Json::object());
+    ASSERT_EQ(token.status, 201u) << token.body;
+    const std::string secret = token.json.at("secret");
+    ASSERT_EQ(api->hook(webhook_id, "Bearer " + secret, "{\"n\":1}").status, 202u);
+    api->advance(admin, 8 * kDayMs);  // past the 7-day retention: the server prunes that one
+    Reply kept = api->hook(webhook_id, "Bearer " + secret, "{\"n\":2}");
+    ASSERT_EQ(kept.status, 202u);
+    server->stop();
+    server.reset();
+
+    Json intact = audit_json({"verify"});
+    EXPECT_EQ(intact["ok"], true) << intact.dump(2);
+    EXPECT_EQ(intact["deliveries"]["deliveries_checked"], 1) << intact.dump(2);
+    EXPECT_TRUE(intact["deliveries"].contains("pruned_before")) << intact.dump(2);
+    {
+        eventstore::testing::RawStore raw(data_dir() + "/store");
+        const auto seq = eventstore::detail::decode_u64(
+            raw.get(eventstore::detail::Family::delivery_seq, webhook_id));
+        ASSERT_TRUE(seq.has_value());
+        raw.remove(eventstore::detail::Family::deliveries,
+                   eventstore::detail::delivery_key(webhook_id, *seq));
+    }
+    auto deleted = audit({"verify", "--format", "json"});
+    EXPECT_EQ(deleted.exit_code, 1) << deleted.out << deleted.err;
+    Json report = Json::parse(deleted.out);
+    EXPECT_EQ(report["deliveries"]["ok"], false) << report.dump(2);
+    EXPECT_NE(report["reason"].get<std::string>().find("the delivery of call " +
+                                                       kept.json.at("call_id").get<std::string>()),
+              std::string::npos)
+        << report.dump(2);
+    EXPECT_NE(report["reason"].get<std::string>().find("is missing"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace keyledger::testing
 

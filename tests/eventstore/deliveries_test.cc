@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "eventstore/pruning.h"
 #include "tests/eventstore/test_support.h"
 
 namespace keyledger::eventstore::testing {
@@ -99,6 +100,31 @@ TEST_F(EventStoreDeliveries, PruneRemovesOnlyDeliveriesBeforeTheCutoff) {
     auto again = store_->prune_deliveries(200);
     ASSERT_TRUE(again);
     EXPECT_EQ(*again, 0u);
+}
+
+// The store remembers how far pruning has gone (the cutoff of the latest prune that removed
+// something, never moved back), so that verify can tell a delivery deleted early (decision 113).
+TEST_F(EventStoreDeliveries, PruningRemembersItsCutoff) {
+    auto mark = [&]() -> std::optional<std::int64_t> {
+        auto stored = store_->get_meta(kDeliveriesPrunedBeforeKey);
+        EXPECT_TRUE(stored.has_value());
+        return stored && *stored ? decode_pruned_before(**stored) : std::nullopt;
+    };
+    EXPECT_EQ(mark(), std::nullopt);
+    ASSERT_TRUE(store_->append(
+        {.events = {}, .deliveries = {make_delivery("w", 100), make_delivery("w", 300)}}));
+    ASSERT_EQ(store_->prune_deliveries(50).value_or(9), 0u);
+    EXPECT_EQ(mark(), std::nullopt);  // nothing removed: nothing to remember
+    ASSERT_EQ(store_->prune_deliveries(200).value_or(9), 1u);
+    EXPECT_EQ(mark(), 200);
+    reopen();
+    EXPECT_EQ(mark(), 200);
+    ASSERT_EQ(store_->prune_deliveries(400).value_or(9), 1u);
+    EXPECT_EQ(mark(), 400);
+    // Only the store writes it.
+    auto planted = store_->put_meta(kDeliveriesPrunedBeforeKey, "0");
+    ASSERT_FALSE(planted.has_value());
+    EXPECT_EQ(planted.error().code, ErrorCode::invalid_argument);
 }
 
 TEST_F(EventStoreDeliveries, SeqsAreNotReusedAfterEverythingWasPruned) {
