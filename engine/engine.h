@@ -43,6 +43,9 @@ struct EngineOptions {
     std::uint64_t snapshot_every_events = 100'000;
     std::chrono::milliseconds snapshot_min_interval{60'000};
     bool snapshot_at_stop = true;
+    // Stream versions remembered between batches; past it they are forgotten and read from the
+    // store's index again (bounds memory: about 100 bytes a stream).
+    std::size_t remembered_streams = 262'144;
     // Told, in plain words, about a snapshot that could not be used or written; the engine goes
     // on without it (a snapshot is only ever a shortcut).
     std::function<void(const std::string&)> warn;
@@ -157,7 +160,8 @@ class Engine {
     const Clock& clock_;
     EngineOptions options_;
     projections::ReadModel model_;
-    // Versions of the streams written since start: the store's index answers the others.
+    // Versions of streams written since start, up to options_.remembered_streams between
+    // batches: the store's index answers the others.
     std::unordered_map<std::string, std::uint64_t> stream_versions_;
     eventstore::Hash head_hash_{};
     eventstore::Hash start_anchor_{};
