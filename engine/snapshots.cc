@@ -41,6 +41,9 @@ std::uint64_t& Engine::stream_version(const std::string& stream) {
     auto it = stream_versions_.find(stream);
     if (it == stream_versions_.end()) {
         // A failed lookup gives 0, which the store refuses as a version conflict: safe.
+        // TODO(perf): past the bound (EngineOptions::remembered_streams) a stream the store has
+        // also forgotten is read from its index twice, here and in the append's own check; the
+        // store could remember what this read found.
         it = stream_versions_.emplace(stream, store_->stream_version(stream)).first;
     }
     return it->second;
