@@ -350,8 +350,8 @@ void Service::authenticated(const std::shared_ptr<Exchange>& ex, const std::stri
 }
 
 void Service::decide_authenticated(engine::Transaction& tx, const std::shared_ptr<Exchange>& ex,
-                                   domain::CallDecision& decision,
-                                   const domain::Caller& caller, const Route& route) {
+                                   domain::CallDecision& decision, const domain::Caller& caller,
+                                   const Route& route) {
     const domain::State& state = tx.state();
     const domain::Instant now = tx.now();
     const bool keyed = ex->idempotency_key.has_value() && is_write(ex->request.method);
