@@ -36,12 +36,24 @@ for mode in bare durable; do
   [ "$mode" = durable ] && args+=(--durable "$work/ceiling")
   "$bin/bench_bare_server" "${args[@]}" >"$work/server.out" &
   pid=$!
-  for _ in $(seq 1 100); do grep -q listening "$work/server.out" && break; sleep 0.05; done
-  port="$(sed -n 's/listening on 127.0.0.1:\([0-9]*\)/\1/p' "$work/server.out")"
+  # A whole line with its port: a loaded machine may take seconds to open the durable store.
+  port=""
+  for _ in $(seq 1 600); do
+    port="$(sed -n 's/^listening on 127.0.0.1:\([0-9][0-9]*\)$/\1/p' "$work/server.out")"
+    [ -n "$port" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  if [ -z "$port" ]; then
+    echo "smoke: the $mode server did not say where it listens within 30 s:" >&2
+    cat "$work/server.out" >&2
+    exit 1
+  fi
+  # curl's own failure (a refused connection) shows as 000 in the message below.
   good="$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Authorization: Bearer klg_app_smoke' \
-    --data '{}' "http://127.0.0.1:$port/v1/hooks/whk_smoke")"
+    --data '{}' "http://127.0.0.1:$port/v1/hooks/whk_smoke" || true)"
   bad="$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Authorization: Bearer klg_app_smokf' \
-    --data '{}' "http://127.0.0.1:$port/v1/hooks/whk_smoke")"
+    --data '{}' "http://127.0.0.1:$port/v1/hooks/whk_smoke" || true)"
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
   [ "$good" = 202 ] && [ "$bad" = 401 ] ||
     { echo "smoke: $mode server answered $good and $bad, not 202 and 401" >&2; exit 1; }

@@ -125,9 +125,7 @@ std::expected<void, std::string> fold_log_linked(const eventstore::EventStore& s
         return std::unexpected(failure);
     }
     if (last_position != 0 && last != head_hash) {
-        return std::unexpected("event " + std::to_string(last_position) +
-                               ": its hash does not match the stored head: the log was altered "
-                               "after it was written (keyledger audit verify tells more)");
+        return std::unexpected(altered_last_event(last_position));
     }
     if (holding) {
         model.apply(last_position, held);
