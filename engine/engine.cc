@@ -1,5 +1,7 @@
 #include "engine/engine.h"
 
+#include <fmt/format.h>
+
 #include "domain/codec/codec.h"
 #include "domain/evolve.h"
 #include "engine/rebuild.h"
@@ -248,7 +250,18 @@ void Engine::prune_deliveries(Instant now) {
         return;
     }
     last_prune_ = now;
-    (void)store_->prune_deliveries(now - options_.delivery_retention_ms);
+    // Once per pass, so that a damaged entry met every minute does not flood the log.
+    std::size_t undecodable = 0;
+    auto pruned = store_->prune_deliveries(now - options_.delivery_retention_ms, &undecodable);
+    if (!pruned) {
+        warn("pruning old deliveries failed: " + pruned.error().message);
+    }
+    if (undecodable > 0) {
+        warn(
+            fmt::format("pruning kept {} entr{} of the deliveries family that cannot be decoded "
+                        "(never deleted unread); run keyledger audit verify to name them",
+                        undecodable, undecodable == 1 ? "y" : "ies"));
+    }
 }
 
 void Transaction::record(const domain::Event& event, std::string_view actor,

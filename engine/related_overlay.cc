@@ -34,7 +34,9 @@ class RelatedOverlay final : public EventStore {
     Result<eventstore::AppendResult> append(const eventstore::AppendBatch&) override {
         return read_only();
     }
-    Result<std::size_t> prune_deliveries(std::int64_t) override { return read_only(); }
+    Result<std::size_t> prune_deliveries(std::int64_t, std::size_t*) override {
+        return read_only();
+    }
     Result<void> put_meta(std::string_view, std::string_view) override { return read_only(); }
     Result<void> add_related(const std::vector<std::pair<std::uint64_t, std::string>>&) override {
         return read_only();
@@ -77,6 +79,10 @@ class RelatedOverlay final : public EventStore {
     Result<eventstore::VerifyReport> verify() const override { return store_->verify(); }
     Result<std::uint64_t> read_last_delivery_seq(std::string_view webhook_id) const override {
         return store_->read_last_delivery_seq(webhook_id);
+    }
+    Result<std::vector<eventstore::DeliveryEntry>> read_delivery_entries(
+        const std::optional<std::string>& after, std::size_t limit) const override {
+        return store_->read_delivery_entries(after, limit);
     }
     Result<std::vector<eventstore::StoredDelivery>> read_deliveries(
         std::string_view webhook_id, std::uint64_t after, std::size_t limit) const override {

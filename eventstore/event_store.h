@@ -111,6 +111,13 @@ struct StoredDelivery {
     std::string body;
 };
 
+// One entry of the deliveries family as stored, whatever it holds (for `audit verify`): its raw
+// key, and the delivery when the key is a webhook id and a seq and the value decodes, or why not.
+struct DeliveryEntry {
+    std::string key;
+    std::expected<StoredDelivery, std::string> delivery;
+};
+
 struct AppendBatch {
     std::vector<NewEvent> events;
     std::vector<NewDelivery> deliveries;
@@ -267,9 +274,17 @@ class EventStore {
     [[nodiscard]] virtual Result<std::uint64_t> read_last_delivery_seq(
         std::string_view webhook_id) const = 0;
 
+    // Up to `limit` entries of the deliveries family after the key `after` (from the first
+    // without), in key order, whether or not they decode. For `audit verify`.
+    [[nodiscard]] virtual Result<std::vector<DeliveryEntry>> read_delivery_entries(
+        const std::optional<std::string>& after, std::size_t limit) const = 0;
+
     // Removes every delivery received before `received_before_ms` (retention) and returns how
     // many. Seqs are never reused afterwards. Synced when OpenOptions::sync. O(deliveries).
-    [[nodiscard]] virtual Result<std::size_t> prune_deliveries(std::int64_t received_before_ms) = 0;
+    // An entry that cannot be decoded (its key or its value) is kept, never deleted, and the
+    // others are pruned all the same; how many were kept so is added to `*undecodable`.
+    [[nodiscard]] virtual Result<std::size_t> prune_deliveries(
+        std::int64_t received_before_ms, std::size_t* undecodable = nullptr) = 0;
 
     // Small named blobs beside the log, outside the chain (snapshots, markers); put_meta is always
     // synced. The keys "format" and "head" are the store's own: put_meta refuses them with

@@ -64,7 +64,10 @@ class RocksDbEventStore final : public EventStore {
     Result<std::vector<StoredDelivery>> read_deliveries(std::string_view webhook_id,
                                                         std::uint64_t after_seq,
                                                         std::size_t limit) const override;
-    Result<std::size_t> prune_deliveries(std::int64_t received_before_ms) override;
+    Result<std::vector<DeliveryEntry>> read_delivery_entries(
+        const std::optional<std::string>& after, std::size_t limit) const override;
+    Result<std::size_t> prune_deliveries(std::int64_t received_before_ms,
+                                         std::size_t* undecodable = nullptr) override;
     Result<void> put_meta(std::string_view key, std::string_view value) override;
     Result<std::optional<std::string>> get_meta(std::string_view key) const override;
 

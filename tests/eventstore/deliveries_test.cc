@@ -127,6 +127,45 @@ TEST_F(EventStoreDeliveries, PruningRemembersItsCutoff) {
     EXPECT_EQ(planted.error().code, ErrorCode::invalid_argument);
 }
 
+// An entry that cannot be decoded (a key that is not a webhook id and a seq, or a value that is
+// not a delivery) is kept, never deleted unread, and no longer stops the pruning of the others
+// (decision 114).
+TEST_F(EventStoreDeliveries, PruningSkipsWhatItCannotDecodeAndPrunesTheRest) {
+    ASSERT_TRUE(store_->append(
+        {.events = {}, .deliveries = {make_delivery("w", 100), make_delivery("w", 300)}}));
+    store_.reset();
+    {
+        RawStore raw(dir_.path());
+        raw.put(detail::Family::deliveries, "zzz", "anything");
+        raw.put(detail::Family::deliveries, detail::delivery_key("v", 1), "not a delivery");
+    }
+    reopen();
+    std::size_t undecodable = 0;
+    auto pruned = store_->prune_deliveries(200, &undecodable);
+    ASSERT_TRUE(pruned) << pruned.error().message;
+    EXPECT_EQ(*pruned, 1u);
+    EXPECT_EQ(undecodable, 2u);
+    auto kept = store_->read_deliveries("w", 0, 10);
+    ASSERT_TRUE(kept);
+    EXPECT_EQ(seqs_of(*kept), (std::vector<std::uint64_t>{2}));
+
+    // Every entry, readable or not, in key order.
+    auto entries = store_->read_delivery_entries(std::nullopt, 10);
+    ASSERT_TRUE(entries) << entries.error().message;
+    ASSERT_EQ(entries->size(), 3u);
+    EXPECT_EQ((*entries)[0].key, detail::delivery_key("v", 1));
+    EXPECT_FALSE((*entries)[0].delivery.has_value());
+    EXPECT_EQ((*entries)[1].key, detail::delivery_key("w", 2));
+    ASSERT_TRUE((*entries)[1].delivery.has_value());
+    EXPECT_EQ((*entries)[1].delivery->received_at_ms, 300);
+    EXPECT_EQ((*entries)[2].key, "zzz");
+    EXPECT_EQ((*entries)[2].delivery.error(), "the key is not a webhook id and a seq");
+    auto after = store_->read_delivery_entries((*entries)[1].key, 10);
+    ASSERT_TRUE(after);
+    ASSERT_EQ(after->size(), 1u);
+    EXPECT_EQ(after->front().key, "zzz");
+}
+
 TEST_F(EventStoreDeliveries, SeqsAreNotReusedAfterEverythingWasPruned) {
     ASSERT_TRUE(store_->append(
         {.events = {}, .deliveries = {make_delivery("w", 1), make_delivery("w", 2)}}));

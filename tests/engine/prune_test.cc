@@ -1,0 +1,55 @@
+// Engine::prune_deliveries: an entry of the deliveries family that cannot be decoded no longer
+// stops pruning in silence: the rest is pruned and the engine warns once per pass.
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "engine/engine.h"
+#include "tests/engine/temp_dir.h"
+#include "tests/eventstore/test_support.h"
+
+namespace keyledger::testing {
+namespace {
+
+constexpr domain::Instant kStart = 1'767'225'600'000;  // 2026-01-01T00:00:00.000Z
+
+TEST(Prune, AnUndecodableDeliveryIsKeptAndWarnedAboutWhileTheRestIsPruned) {
+    TempDir dir(memory_backed_temp());
+    {
+        auto store = eventstore::open_rocksdb_store(dir.path(), {.create = true, .sync = false});
+        ASSERT_TRUE(store.has_value());
+        auto old = eventstore::testing::make_delivery("whk_old", kStart - 30 * domain::kDayMs);
+        ASSERT_TRUE((*store)->append({.events = {}, .deliveries = {old}}).has_value());
+    }
+    {
+        eventstore::testing::RawStore raw(dir.path());
+        raw.put(eventstore::detail::Family::deliveries, "zzz", "planted");
+    }
+    auto store = eventstore::open_rocksdb_store(dir.path(), {.sync = false});
+    ASSERT_TRUE(store.has_value());
+    engine::ManualClock clock(kStart);
+    std::vector<std::string> warnings;
+    engine::EngineOptions options;
+    options.snapshot_at_stop = false;
+    options.warn = [&warnings](const std::string& message) { warnings.push_back(message); };
+    auto engine = engine::Engine::open(std::move(*store), clock, options);
+    ASSERT_TRUE(engine.has_value()) << engine.error();
+    (*engine)->start();
+    // Pruning runs on the decider thread after a batch; stop() joins it.
+    ASSERT_TRUE((*engine)->submit({[](engine::Transaction&) {}, [] {}}));
+    (*engine)->stop();
+
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find("kept 1 entry of the deliveries family that cannot be decoded"),
+              std::string::npos)
+        << warnings[0];
+    auto left = (*engine)->store().read_delivery_entries(std::nullopt, 10);
+    ASSERT_TRUE(left.has_value());
+    ASSERT_EQ(left->size(), 1u);  // the old delivery is gone, the unreadable entry kept
+    EXPECT_EQ(left->front().key, "zzz");
+}
+
+}  // namespace
+}  // namespace keyledger::testing
