@@ -19,6 +19,8 @@ using namespace domain;
 namespace {
 
 constexpr std::size_t kPage = 1000;
+// Findings listed by name in the report; past it they are only counted.
+constexpr std::size_t kListed = 100;
 
 struct Kept {
     std::string webhook_id;
@@ -29,61 +31,121 @@ struct Kept {
     std::string content_type;
 };
 
+// Bytes that came from the store, not from the log: a planted key or id may hold anything,
+// including bytes that are not UTF-8 (which JSON cannot carry). Printable ASCII is kept, every
+// other byte is shown as \xNN and a backslash is doubled, so the escape cannot be forged.
+std::string escaped(std::string_view bytes) {
+    std::string out;
+    for (const char c : bytes) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte == '\\') {
+            out += "\\\\";
+        } else if (byte >= 0x20 && byte < 0x7f) {
+            out += c;
+        } else {
+            out += fmt::format("\\x{:02x}", byte);
+        }
+    }
+    return out;
+}
+
+std::string named(const Kept& delivery, const std::string& call_id) {
+    return fmt::format("delivery {} of webhook {} (call {})", delivery.seq,
+                       escaped(delivery.webhook_id), escaped(call_id));
+}
+
+// Every finding, in the order found: the entries of the family first (in key order), then at
+// most one found against the log.
+struct Findings {
+    std::uint64_t count = 0;
+    nlohmann::json listed = nlohmann::json::array();
+    std::optional<std::string> first;
+
+    void add(std::string reason, const std::string* key = nullptr) {
+        if (!first) {
+            first = reason;
+        }
+        if (++count <= kListed) {
+            nlohmann::json finding{{"reason", std::move(reason)}};
+            if (key) {
+                finding["key"] = escaped(*key);
+            }
+            listed.push_back(std::move(finding));
+        }
+    }
+};
+
 DeliveryCheck failed(std::string problem, std::uint64_t checked) {
     return {{{"ok", false}, {"deliveries_checked", checked}, {"reason", problem}},
             std::move(problem)};
 }
 
-std::string named(const Kept& delivery, const std::string& call_id) {
-    return fmt::format("delivery {} of webhook {} (call {})", delivery.seq, delivery.webhook_id,
-                       call_id);
-}
-
 }  // namespace
 
 DeliveryCheck check_deliveries(const eventstore::EventStore& store, const State& state) {
-    std::unordered_map<std::string, Kept> by_call;
-    std::int64_t earliest = std::numeric_limits<std::int64_t>::max();
+    // The last seq given to each webhook the log knows: a stored delivery must belong to one of
+    // them and lie within 1..last.
+    std::unordered_map<std::string, std::uint64_t> last_seq;
     for (const Webhook& webhook : state.webhooks) {
         auto last_given = store.read_last_delivery_seq(webhook.id);
         if (!last_given) {
             return failed("the deliveries could not be read: " + last_given.error().message, 0);
         }
-        for (std::uint64_t after = 0;;) {
-            auto page = store.read_deliveries(webhook.id, after, kPage);
-            if (!page) {
-                return failed("the deliveries could not be read: " + page.error().message, 0);
+        last_seq.emplace(webhook.id, *last_given);
+    }
+
+    // One walk over the whole family, so that an entry no webhook's seqs lead to is seen too.
+    Findings findings;
+    std::unordered_map<std::string, Kept> by_call;
+    std::int64_t earliest = std::numeric_limits<std::int64_t>::max();
+    for (std::optional<std::string> after;;) {
+        auto page = store.read_delivery_entries(after, kPage);
+        if (!page) {
+            return failed("the deliveries could not be read: " + page.error().message, 0);
+        }
+        for (auto& entry : *page) {
+            after = entry.key;
+            if (!entry.delivery) {
+                findings.add("an entry of the deliveries family cannot be read: " +
+                                 escaped(entry.delivery.error()),
+                             &entry.key);
+                continue;
             }
-            for (auto& delivery : *page) {
-                after = delivery.seq;
-                // Appends give the seq after the stored last one: a delivery above it would be
-                // overwritten by a later call.
-                if (delivery.seq > *last_given) {
-                    return failed(
-                        fmt::format("delivery {} of webhook {} (call {}) lies above the "
-                                    "last seq the store ever gave ({}): a later call "
-                                    "would overwrite it",
-                                    delivery.seq, webhook.id, delivery.call_id, *last_given),
-                        0);
-                }
-                earliest = std::min(earliest, delivery.received_at_ms);
-                Kept kept{webhook.id,
-                          delivery.seq,
-                          delivery.received_at_ms,
-                          delivery.body.size(),
-                          security::sha256(delivery.body),
-                          std::move(delivery.content_type)};
-                if (auto seen = by_call.find(delivery.call_id); seen != by_call.end()) {
-                    return failed(
-                        fmt::format("{} repeats the call of {}", named(kept, delivery.call_id),
-                                    named(seen->second, delivery.call_id)),
-                        0);
-                }
-                by_call.emplace(delivery.call_id, std::move(kept));
+            auto& delivery = *entry.delivery;
+            const auto known = last_seq.find(delivery.webhook_id);
+            Kept kept{delivery.webhook_id,
+                      delivery.seq,
+                      delivery.received_at_ms,
+                      delivery.body.size(),
+                      security::sha256(delivery.body),
+                      std::move(delivery.content_type)};
+            if (known == last_seq.end()) {
+                findings.add(fmt::format("{} belongs to no webhook the log records",
+                                         named(kept, delivery.call_id)),
+                             &entry.key);
+                continue;
             }
-            if (page->size() < kPage) {
-                break;
+            // Appends give the seq after the stored last one, from 1: a delivery above it would
+            // be overwritten by a later call, and seq 0 is never given.
+            if (delivery.seq == 0 || delivery.seq > known->second) {
+                findings.add(
+                    fmt::format("{} lies outside the seqs the store ever gave (1 to {}){}",
+                                named(kept, delivery.call_id), known->second,
+                                delivery.seq == 0 ? "" : ": a later call would overwrite it"),
+                    &entry.key);
+                continue;
             }
+            if (auto seen = by_call.find(delivery.call_id); seen != by_call.end()) {
+                findings.add(fmt::format("{} repeats the call of {}", named(kept, delivery.call_id),
+                                         named(seen->second, delivery.call_id)),
+                             &entry.key);
+                continue;
+            }
+            earliest = std::min(earliest, delivery.received_at_ms);
+            by_call.emplace(delivery.call_id, std::move(kept));
+        }
+        if (page->size() < kPage) {
+            break;
         }
     }
     const std::uint64_t total = by_call.size();
@@ -181,7 +243,13 @@ DeliveryCheck check_deliveries(const eventstore::EventStore& store, const State&
                               named(first->second, first->first));
     }
     if (finding) {
-        return failed(*finding, checked);
+        findings.add(*finding);
+    }
+    if (findings.first) {
+        DeliveryCheck out = failed(*findings.first, checked);
+        out.report["findings"] = std::move(findings.listed);
+        out.report["findings_count"] = findings.count;
+        return out;
     }
     nlohmann::json report{{"ok", true}, {"deliveries_checked", total}};
     if (pruned_before) {

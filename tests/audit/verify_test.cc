@@ -269,8 +269,48 @@ TEST_F(Verify, AnAlteredOrPlantedDeliveryIsAFinding) {
     EXPECT_NE(out["reason"].get<std::string>().find("delivery 2 of webhook whk_shop"),
               std::string::npos)
         << out.dump(2);
-    EXPECT_NE(out["reason"].get<std::string>().find("lies above the last seq"), std::string::npos)
+    EXPECT_NE(out["reason"].get<std::string>().find("lies outside the seqs the store ever gave"),
+              std::string::npos)
         << out.dump(2);
+}
+
+// The whole deliveries family is read, not only seqs 1..last of the webhooks the log knows: an
+// entry under a webhook the log does not record (whatever its last seq says), one with seq 0 and
+// a key that is no webhook id and seq are each a finding, named by their escaped key.
+TEST_F(Verify, EveryDeliveryEntryOutsideTheKnownSeqsIsAFinding) {
+    ledger->clock.advance(kDay);
+    ledger->deliver("s-shop", "whk_shop", "{\"order\":1}");
+    close();
+    const auto family = eventstore::detail::Family::deliveries;
+    {
+        eventstore::testing::RawStore raw(dir.path());
+        raw.put(family, eventstore::detail::delivery_key("whk_ghost", 1),
+                eventstore::detail::encode_delivery(
+                    1, {"whk_ghost", "call_ghost", kStart + kDay, "text/plain", "{}"}));
+        raw.put(eventstore::detail::Family::delivery_seq, "whk_ghost", "garbage");
+        raw.put(family, eventstore::detail::delivery_key("whk_shop", 0),
+                eventstore::detail::encode_delivery(
+                    0, {"whk_shop", "call_zero", kStart + kDay, "text/plain", "{}"}));
+        raw.put(family, "zzz\xff", "anything");
+    }
+    json out = verify();
+    EXPECT_EQ(out["ok"], false) << out.dump(2);
+    const json& deliveries = out["deliveries"];
+    EXPECT_EQ(deliveries["ok"], false);
+    ASSERT_EQ(deliveries["findings_count"], 3) << deliveries.dump(2);
+    const json& findings = deliveries["findings"];
+    EXPECT_EQ(findings[0]["key"], "whk_ghost\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x01");
+    EXPECT_NE(
+        findings[0]["reason"].get<std::string>().find("belongs to no webhook the log records"),
+        std::string::npos);
+    EXPECT_NE(findings[1]["reason"].get<std::string>().find("delivery 0 of webhook whk_shop"),
+              std::string::npos);
+    EXPECT_EQ(findings[2]["key"], "zzz\\xff");
+    EXPECT_NE(findings[2]["reason"].get<std::string>().find("is not a webhook id and a seq"),
+              std::string::npos);
+    EXPECT_EQ(out["reason"], findings[0]["reason"]);
+    // The JSON holds only what it can print: a key's raw bytes never reach it.
+    EXPECT_NO_THROW((void)out.dump());
 }
 
 }  // namespace
