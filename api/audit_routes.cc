@@ -19,6 +19,8 @@ http::Response problem_response(const audit::Problem& problem) {
             return error(400, "bad_instant", problem.message);
         case audit::Failure::not_found:
             return error(404, "not_found", problem.message);
+        case audit::Failure::altered:
+            return history_damaged(problem.message);
         case audit::Failure::store:
             break;
     }
@@ -57,7 +59,8 @@ Outcome now(http::Response response) {
 Route audit_explain_route(const engine::Engine& engine,
                           const std::shared_ptr<Service::Exchange>& ex) {
     const eventstore::EventStore* store = &engine.store();
-    return [ex, store, window = engine.window_ms()](engine::Transaction& tx, const Caller&) {
+    return [ex, store, engine = &engine, window = engine.window_ms()](engine::Transaction& tx,
+                                                                      const Caller&) {
         const RequestTarget& target = ex->target;
         auto token_id = parameter(target, "token_id");
         if (!token_id || token_id->empty()) {
@@ -100,7 +103,10 @@ Route audit_explain_route(const engine::Engine& engine,
             plan = audit::plan_at(model, window, *token_id, webhook_id, at->value_or(tx.now()));
         }
         // The folding reads the store: off the decider thread.
-        return Outcome{{}, [store, plan = std::move(plan)] {
+        return Outcome{{}, [store, engine, plan = std::move(plan)] {
+                           if (std::string damage = engine->history_damage(); !damage.empty()) {
+                               return history_damaged(damage);
+                           }
                            auto out = audit::explain(*store, plan);
                            return out ? json_response(200, *out) : problem_response(out.error());
                        }};
@@ -110,7 +116,7 @@ Route audit_explain_route(const engine::Engine& engine,
 Route audit_calls_route(const engine::Engine& engine,
                         const std::shared_ptr<Service::Exchange>& ex) {
     const eventstore::EventStore* store = &engine.store();
-    return [ex, store](engine::Transaction& tx, const Caller&) {
+    return [ex, store, engine = &engine](engine::Transaction& tx, const Caller&) {
         const RequestTarget& target = ex->target;
         auto webhook_id = parameter(target, "webhook_id");
         if (!webhook_id || webhook_id->empty()) {
@@ -131,7 +137,10 @@ Route audit_calls_route(const engine::Engine& engine,
             return now(error(404, "not_found", "no webhook " + *webhook_id));
         }
         audit::CallsQuestion question{*webhook_id, *from, *to};
-        return Outcome{{}, [store, question = std::move(question)] {
+        return Outcome{{}, [store, engine, question = std::move(question)] {
+                           if (std::string damage = engine->history_damage(); !damage.empty()) {
+                               return history_damaged(damage);
+                           }
                            auto out = audit::calls(*store, question);
                            return out ? json_response(200, *out) : problem_response(out.error());
                        }};

@@ -22,6 +22,13 @@ http::Response error(unsigned status, std::string_view code, std::string_view me
     return json_response(status, body);
 }
 
+http::Response history_damaged(std::string_view damage) {
+    return error(503, "store_unavailable",
+                 "the store's history is damaged, so past views are not answered until it is "
+                 "repaired: " +
+                     std::string(damage));
+}
+
 unsigned status_of(domain::Reason reason) {
     using domain::Reason;
     switch (reason) {

@@ -22,6 +22,9 @@ http::Response error(unsigned status, std::string_view code, std::string_view me
 // The HTTP status API.md gives each refusal reason (401 for authentication reasons, ...).
 unsigned status_of(domain::Reason);
 http::Response ndjson_response(std::string body);
+// 503 store_unavailable for an answer about the past when the history it needs is known to be
+// altered (decision 105): the damage is named, the altered history is not served as fact.
+http::Response history_damaged(std::string_view damage);
 http::Response no_content();
 
 // A copy of the body with every "secret" member, at any depth, set to null: what an idempotent

@@ -459,10 +459,7 @@ struct Routes {
         return [store, engine, window, sources = std::move(sources), when, render] {
             // A history the server knows to be altered is not served as fact (decision 105).
             if (const std::string damage = engine->history_damage(); !damage.empty()) {
-                return error(503, "store_unavailable",
-                             "the store's history is damaged, so past views are not answered "
-                             "until it is repaired: " +
-                                 damage);
+                return history_damaged(damage);
             }
             // The store could not give the history (damaged or unreadable): 503, as any store
             // failure (DECISIONS.md 35), never 500, which is kept for bugs.

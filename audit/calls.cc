@@ -1,6 +1,9 @@
 #include "audit/calls.h"
 
+#include <vector>
+
 #include "audit/describe.h"
+#include "audit/links.h"
 #include "audit/range.h"
 #include "engine/engine.h"
 #include "security/digest.h"
@@ -44,6 +47,7 @@ Answer<nlohmann::json> calls(const eventstore::EventStore& store, const CallsQue
     }
 
     nlohmann::json rows = nlohmann::json::array();
+    std::vector<std::uint64_t> reported;
     std::uint64_t accepted = 0;
     auto walked = for_each_event(
         store, *range,
@@ -59,12 +63,17 @@ Answer<nlohmann::json> calls(const eventstore::EventStore& store, const CallsQue
             if (call.webhook_id == question.webhook_id) {
                 accepted += call.refusal ? 0 : 1;
                 rows.push_back(call_json(stored, *fact, call));
+                reported.push_back(stored.position);
             }
             return {};
         },
         progress);
     if (!walked) {
         return std::unexpected(walked.error());
+    }
+    // No call is reported that its successor does not vouch for (decision 110).
+    if (auto linked = check_links(store, reported); !linked) {
+        return std::unexpected(linked.error());
     }
 
     nlohmann::json out{{"webhook_id", question.webhook_id},

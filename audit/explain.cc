@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "audit/describe.h"
+#include "audit/links.h"
 #include "domain/evolve.h"
 #include "domain/rules.h"
 #include "engine/engine.h"
@@ -346,6 +347,10 @@ Answer<nlohmann::json> explain(const eventstore::EventStore& store, ExplainPlan 
     auto positions = projections::read_positions(store, plan.sources, plan.position);
     if (!positions) {
         return problem(Failure::store, positions.error().message);
+    }
+    // Every event the answer rests on must be vouched for by its successor (decision 110).
+    if (auto linked = check_links(store, *positions); !linked) {
+        return std::unexpected(linked.error());
     }
     auto trail = fold(store, plan, *positions);
     if (!trail) {

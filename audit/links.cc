@@ -30,14 +30,14 @@ Answer<void> check_links(const eventstore::EventStore& store, std::uint64_t firs
         return problem(Failure::store, read.error().message);
     }
     if (altered) {
-        return problem(Failure::store, engine::altered_event(*altered));
+        return problem(Failure::altered, engine::altered_event(*altered));
     }
     if (*read != count) {
         return problem(Failure::store,
                        "the log ends before event " + std::to_string(first - 1 + count));
     }
     if (last == head && previous != store.head_hash()) {
-        return problem(Failure::store, engine::altered_last_event(last));
+        return problem(Failure::altered, engine::altered_last_event(last));
     }
     return {};
 }

@@ -12,6 +12,7 @@ enum class Failure {
     bad_instant,  // an instant that does not parse (exit 2, HTTP 400 bad_instant)
     not_found,    // it did not exist at that point (exit 1, HTTP 404 not_found)
     store,        // the store could not be read or holds an undecodable record (exit 1, HTTP 503)
+    altered,      // an event the answer needs was altered after it was written (exit 1, HTTP 503)
 };
 
 struct Problem {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "audit/calls.h"
+#include "audit/explain.h"
 #include "audit/history.h"
 #include "audit/replay.h"
 #include "tests/audit/ledger.h"
@@ -170,7 +172,7 @@ TEST(ReplayLinks, AnAlteredEventIsRefusedNotAnswered) {
           audit::ReplayQuestion{.as_of = now}}) {
         auto answer = ask_store(dir.path(), question);
         ASSERT_FALSE(answer.has_value());
-        EXPECT_EQ(answer.error().failure, audit::Failure::store);
+        EXPECT_EQ(answer.error().failure, audit::Failure::altered);
         EXPECT_NE(
             answer.error().message.find("event " + std::to_string(alice_created) +
                                         ": its hash does not match the prev_hash that event " +
@@ -193,6 +195,56 @@ TEST(ReplayLinks, AnAlteredEventIsRefusedNotAnswered) {
                                         ": its hash does not match the stored head"),
               std::string::npos)
         << last.error().message;
+}
+
+// explain and calls answer from a few scattered events too: the same links are checked before
+// an answer is given, and an altered call is refused, never reported (decision 110).
+TEST(ReplayLinks, ExplainAndCallsRefuseAnAlteredCall) {
+    TempDir dir{memory_backed_temp()};
+    std::uint64_t call_position = 0;
+    std::string call_id;
+    {
+        Ledger ledger{dir.path()};
+        ledger.shop();
+        ledger.clock.set(kStart + kDay);
+        call_id = ledger.call("s-shop", "whk_shop");
+        call_position = ledger.head();
+        ledger.clock.set(kStart + 2 * kDay);
+        ledger.must(RevokeToken{"tok_shop"});
+    }
+    auto ask_both = [&] {
+        auto store = eventstore::open_rocksdb_store(dir.path(), {.secondary = true});
+        EXPECT_TRUE(store.has_value());
+        auto model = audit::load_model(**store, {}, {});
+        EXPECT_TRUE(model.has_value());
+        auto plan = audit::plan_at(*model, 60 * kDay, "tok_shop", "whk_shop", kStart + kDay + 1);
+        return std::pair(audit::explain(**store, plan),
+                         audit::calls(**store, audit::CallsQuestion{"whk_shop", {}, {}}));
+    };
+    {
+        auto [explained, calls] = ask_both();
+        ASSERT_TRUE(explained.has_value()) << explained.error().message;
+        ASSERT_TRUE(calls.has_value()) << calls.error().message;
+        EXPECT_EQ((*calls)["calls"][0]["call_id"], call_id);
+    }
+    {
+        eventstore::testing::RawStore raw(dir.path());
+        const std::string key = eventstore::detail::event_key(call_position);
+        std::string envelope = raw.get(eventstore::detail::Family::events, key);
+        const std::size_t at = envelope.rfind(call_id);
+        ASSERT_NE(at, std::string::npos);
+        envelope[at + call_id.size() - 1] ^= 0x01;
+        raw.put(eventstore::detail::Family::events, key, envelope);
+    }
+    auto [explained, calls] = ask_both();
+    const std::string altered = "event " + std::to_string(call_position) + ": its hash does not";
+    ASSERT_FALSE(explained.has_value());
+    EXPECT_EQ(explained.error().failure, audit::Failure::altered);
+    EXPECT_NE(explained.error().message.find(altered), std::string::npos)
+        << explained.error().message;
+    ASSERT_FALSE(calls.has_value());
+    EXPECT_EQ(calls.error().failure, audit::Failure::altered);
+    EXPECT_NE(calls.error().message.find(altered), std::string::npos) << calls.error().message;
 }
 
 }  // namespace

@@ -209,6 +209,8 @@ TEST(Startup, DamageBeforeTheSnapshotIsFoundInTheBackgroundAndAfterItStopsTheSta
     const std::string admin = Json::parse(init.out).at("secret");
     std::uint64_t head = 0;
     std::string ann;
+    std::string webhook;
+    std::string app_token;
     {
         ServerProcess server({"--data-dir", data});
         ASSERT_TRUE(server.started()) << server.startup_error();
@@ -222,6 +224,10 @@ TEST(Startup, DamageBeforeTheSnapshotIsFoundInTheBackgroundAndAfterItStopsTheSta
                 ann = made.json.at("id");
             }
         }
+        Reply hook = api.post("/v1/webhooks", admin, {{"name", "orders"}, {"auth", "bearer"}});
+        ASSERT_EQ(hook.status, 201u) << hook.body;
+        webhook = hook.json.at("id");
+        app_token = hook.json.at("app_token").at("id");
         head = api.get("/readyz", "").json.value("position", std::uint64_t{0});
         EXPECT_EQ(server.stop(), 0);  // a clean stop writes the snapshot at the head
     }
@@ -253,6 +259,15 @@ TEST(Startup, DamageBeforeTheSnapshotIsFoundInTheBackgroundAndAfterItStopsTheSta
         Reply past = api.get("/v1/users/" + ann + "?at_position=3", admin);
         EXPECT_EQ(past.status, 503u) << past.body;
         EXPECT_EQ(past.json.value("error", ""), "store_unavailable") << past.body;
+        // So are the audit answers, which fold or list recorded history too.
+        for (const std::string& path :
+             {"/v1/audit/explain?token_id=" + app_token + "&webhook_id=" + webhook,
+              "/v1/audit/calls?webhook_id=" + webhook}) {
+            Reply audit = api.get(path, admin);
+            EXPECT_EQ(audit.status, 503u) << path << " " << audit.body;
+            EXPECT_EQ(audit.json.value("error", ""), "store_unavailable") << audit.body;
+            EXPECT_NE(audit.body.find("history is damaged"), std::string::npos) << audit.body;
+        }
         EXPECT_EQ(api.post("/v1/users", admin,
                            {{"username", "cy"}, {"kind", "person"}, {"password", "long enough pw"}})
                       .status,
