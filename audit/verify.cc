@@ -194,7 +194,7 @@ nlohmann::json related_check(const eventstore::EventStore& store, const domain::
     auto marked = store.related_index_complete();
     if (!marked) {
         finding = Finding{0, "the related index could not be checked: " + marked.error().message};
-        return {{"ok", false}, {"reason", finding->reason}};
+        return {{"checked", false}, {"reason", finding->reason}};
     }
     std::unordered_map<std::string, std::vector<std::uint64_t>> expected;
     auto read = engine::for_each_related(store, [&](std::uint64_t position, std::string id) {
@@ -206,7 +206,7 @@ nlohmann::json related_check(const eventstore::EventStore& store, const domain::
     });
     if (!read) {
         finding = Finding{0, "the related index could not be checked: " + read.error()};
-        return {{"ok", false}, {"reason", finding->reason}};
+        return {{"checked", false}, {"reason", finding->reason}};
     }
     const nlohmann::json no_index{
         {"checked", false},
@@ -243,7 +243,16 @@ nlohmann::json related_check(const eventstore::EventStore& store, const domain::
                                               missing ? "lacks" : "holds a foreign", position, id)};
     }
     if (!*marked && entries == 0) {
-        return no_index;
+        if (!first) {
+            return no_index;  // nothing the log relates is missing from it either
+        }
+        // The family is there (a writable open by a version that keeps the index created it,
+        // and the engine builds and marks the index at that open), yet holds nothing the events
+        // relate: it was emptied (decision 116). A store older than the index has no family.
+        first->reason =
+            "the related index holds no entry and no mark of completeness although the store "
+            "was opened by a version that keeps it (its family exists): it was removed; " +
+            first->reason;
     }
     finding = first;
     nlohmann::json out{{"ok", !finding.has_value()}, {"ids_checked", checked}, {"marked", *marked}};
@@ -313,20 +322,42 @@ Answer<nlohmann::json> verify(const eventstore::EventStore& store,
         first = Finding{report->first_bad_position, report->reason};
     }
 
-    std::optional<Finding> projection_finding;
+    // Everything below is folded from the log: after a broken link it would be judged against
+    // altered events (and name forged ids), so it is not run at all.
+    std::optional<std::string> untrusted;
+    if (!report->ok) {
+        untrusted = fmt::format(
+            "not checked: the chain is broken{}: {}; nothing folded from the log is trusted",
+            report->first_bad_position != 0
+                ? fmt::format(" at event {}", report->first_bad_position)
+                : std::string(),
+            report->reason);
+    }
+
+    nlohmann::json projections;
     projections::ReadModel rebuilt;
-    nlohmann::json projections = projections_check(store, progress, projection_finding, rebuilt);
-    keep_first(first, projection_finding);
+    if (untrusted) {
+        // "ok" and "rebuilt_to" stay for readers that expect them: false and 0, never ok.
+        projections = {
+            {"checked", false}, {"ok", false}, {"rebuilt_to", 0}, {"reason", *untrusted}};
+    } else {
+        std::optional<Finding> projection_finding;
+        projections = projections_check(store, progress, projection_finding, rebuilt);
+        projections["checked"] = true;
+        keep_first(first, projection_finding);
+    }
 
     // The related index and the deliveries are judged against the rebuilt state: when the log
     // could not be folded to its head, they are not checked rather than said ok.
     nlohmann::json related;
     nlohmann::json deliveries_report;
-    if (rebuilt.position() < store.head_position()) {
+    if (untrusted || rebuilt.position() < store.head_position()) {
         const nlohmann::json skipped{
             {"checked", false},
-            {"reason", fmt::format("not checked: the log could not be folded past position {}",
-                                   rebuilt.position())}};
+            {"reason", untrusted ? *untrusted
+                                 : fmt::format("not checked: the log could not be folded past "
+                                               "position {}",
+                                               rebuilt.position())}};
         related = skipped;
         deliveries_report = skipped;
     } else {
@@ -351,13 +382,25 @@ Answer<nlohmann::json> verify(const eventstore::EventStore& store,
         keep_first(first, checkpoint_finding);
     }
 
-    nlohmann::json out{{"ok", !first.has_value()},
-                       {"events", report->events},
-                       {"head", security::to_hex(report->head)},
-                       {"chain", chain},
-                       {"projections", projections},
-                       {"related_index", related},
-                       {"deliveries", deliveries_report},
+    // "ok" means no finding; what was not run is listed, so that ok is never read as "all
+    // was checked" (decision 117).
+    nlohmann::json unchecked = nlohmann::json::array();
+    for (const auto& [name, part] :
+         {std::pair<const char*, const nlohmann::json*>{"projections", &projections},
+          {"related_index", &related},
+          {"deliveries", &deliveries_report}}) {
+        if (!part->value("checked", false)) {
+            unchecked.push_back(name);
+        }
+    }
+    if (checkpoints.empty()) {
+        unchecked.push_back("checkpoints");
+    }
+
+    nlohmann::json out{{"ok", !first.has_value()}, {"unchecked", unchecked},
+                       {"events", report->events}, {"head", security::to_hex(report->head)},
+                       {"chain", chain},           {"projections", projections},
+                       {"related_index", related}, {"deliveries", deliveries_report},
                        {"checkpoints", checked}};
     if (first) {
         if (first->position != 0) {

@@ -26,17 +26,21 @@ struct CheckpointFile {
 
 // store when the store cannot be read at all. Otherwise:
 //
-//   {"ok", "events", "head",
+//   {"ok" (no finding), "unchecked" (the parts below that were not run: "projections",
+//    "related_index", "deliveries", and "checkpoints" when none was compared),
+//    "events", "head",
 //    "first_bad_position"? and "reason"? (the earliest finding, when not ok),
 //    "chain": {"ok", "events", "head", "first_bad_position"?, "reason"?},
-//    "projections": {"ok", "rebuilt_to", "snapshot_position"?, "first_bad_position"?,
-//                    "reason"?},
+//    "projections": {"checked", "ok", "rebuilt_to", "snapshot_position"?,
+//                    "first_bad_position"?, "reason"?},
 //    "related_index": {"checked", "ok"?, "ids_checked"?, "marked"?, "note"?, "reason"?}
 //                     (the stored entries, marked complete or not: open the store without
 //                     engine::with_related_index, or that index is what gets compared),
 //    "deliveries": {"checked", "ok"?, "deliveries_checked"?, "reason"?}
 //                  (audit/delivery_check.h; both "checked": false, without "ok", when the log
 //                  could not be folded to its head),
+//    (after a broken chain the projections, the related index and the deliveries are not run:
+//    "checked": false and why; the projections keep "ok": false and "rebuilt_to": 0),
 //    "checkpoints": [{"file", "source", "ok", "checkpoint_size", "log_size",
 //                     "first_bad_position"?, "reason"?}, ...]}
 //

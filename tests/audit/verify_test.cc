@@ -17,6 +17,20 @@ namespace {
 using namespace domain;
 using nlohmann::json;
 
+// After a broken link nothing folded from the log is judged: each such part says not checked
+// and why, none says ok, and all are listed as unchecked.
+void expect_untrusted(const json& out, std::uint64_t at) {
+    const std::string because = "the chain is broken at event " + std::to_string(at);
+    for (const char* part : {"projections", "related_index", "deliveries"}) {
+        EXPECT_EQ(out[part]["checked"], false) << part << ": " << out.dump(2);
+        EXPECT_NE(out[part].value("ok", false), true) << part;
+        EXPECT_NE(out[part]["reason"].get<std::string>().find(because), std::string::npos)
+            << part << ": " << out.dump(2);
+    }
+    EXPECT_EQ(out["unchecked"],
+              json::array({"projections", "related_index", "deliveries", "checkpoints"}));
+}
+
 class Verify : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -59,6 +73,8 @@ TEST_F(Verify, AnIntactStoreWithoutASnapshotIsOk) {
     EXPECT_EQ(out["events"], head);
     EXPECT_EQ(out["projections"]["rebuilt_to"], head);
     EXPECT_FALSE(out["projections"].contains("snapshot_position"));
+    // Nothing was left out but the checkpoints, none of which was given (decision 117).
+    EXPECT_EQ(out["unchecked"], json::array({"checkpoints"})) << out.dump(2);
 }
 
 TEST_F(Verify, AGoodSnapshotIsComparedAtItsPosition) {
@@ -140,6 +156,75 @@ TEST_F(Verify, AFlippedByteInAnEventNamesThatPosition) {
     EXPECT_EQ(out["ok"], false);
     EXPECT_EQ(out["chain"]["ok"], false);
     EXPECT_EQ(out["first_bad_position"], victim) << out.dump(2);
+    expect_untrusted(out, victim);
+}
+
+// An event planted past the head breaks the chain at the head: nothing folded is judged.
+TEST_F(Verify, AnEventPlantedPastTheHeadLeavesTheFoldedChecksUnrun) {
+    const std::uint64_t head = ledger->head();
+    close();
+    {
+        eventstore::testing::RawStore raw(dir.path());
+        raw.put(eventstore::detail::Family::events, eventstore::detail::event_key(head + 1),
+                raw.get(eventstore::detail::Family::events, eventstore::detail::event_key(head)));
+    }
+    json out = verify();
+    EXPECT_EQ(out["ok"], false);
+    EXPECT_EQ(out["chain"]["ok"], false) << out.dump(2);
+    expect_untrusted(out, out["chain"].value("first_bad_position", std::uint64_t{0}));
+}
+
+// A call event altered in the middle of the log: the deliveries check would fold the forged
+// call id and call the genuine delivery's call missing. It is not run at all.
+TEST_F(Verify, AnAlteredCallIsNeverTheSourceOfADeliveryFinding) {
+    ledger->clock.advance(kDay);
+    const std::string call_id = ledger->deliver("s-shop", "whk_shop", "{\"order\":1}");
+    const std::uint64_t call = ledger->head();
+    ledger->must(CreateUser{"usr_carol", "carol", AccountKind::person, 0, ""});
+    close();
+    {
+        eventstore::testing::RawStore raw(dir.path());
+        const std::string key = eventstore::detail::event_key(call);
+        std::string envelope = raw.get(eventstore::detail::Family::events, key);
+        const std::size_t at = envelope.find(call_id);
+        ASSERT_NE(at, std::string::npos);
+        envelope[at + call_id.size() - 1] ^= 0x01;  // still a decodable call, with a forged id
+        raw.put(eventstore::detail::Family::events, key, envelope);
+    }
+    json out = verify();
+    EXPECT_EQ(out["ok"], false);
+    EXPECT_EQ(out["first_bad_position"], call) << out.dump(2);
+    expect_untrusted(out, call);
+    EXPECT_EQ(out["reason"].get<std::string>().find("missing"), std::string::npos) << out.dump(2);
+}
+
+// The whole related index emptied (entries and mark) on a store whose index family this
+// version created: a finding, not "predates the index" (decision 116). A store without the
+// family is older than the index and stays not checked.
+TEST_F(Verify, ARelatedIndexEmptiedOnAStoreThatKeptOneIsAFinding) {
+    close();
+    const auto family = eventstore::detail::Family::related_index;
+    {
+        eventstore::testing::RawStore raw(dir.path());
+        for (const std::string& key : raw.keys(family)) {
+            raw.remove(family, key);
+        }
+    }
+    json out = verify();
+    EXPECT_EQ(out["ok"], false) << out.dump(2);
+    EXPECT_EQ(out["related_index"]["checked"], true);
+    EXPECT_EQ(out["related_index"]["ok"], false);
+    EXPECT_NE(out["reason"].get<std::string>().find("holds no entry and no mark"),
+              std::string::npos)
+        << out.dump(2);
+    {
+        eventstore::testing::RawStore raw(dir.path());
+        raw.drop(family);
+    }
+    out = verify();
+    EXPECT_EQ(out["ok"], true) << out.dump(2);
+    EXPECT_EQ(out["related_index"]["checked"], false);
+    EXPECT_EQ(out["unchecked"], json::array({"related_index", "checkpoints"}));
 }
 
 // An event that no longer decodes stops the rebuild there: what is judged against the rebuilt

@@ -120,6 +120,18 @@ class RawStore {
         EXPECT_TRUE(status.ok()) << status.ToString();
     }
 
+    // Every key of `family`, in order.
+    std::vector<std::string> keys(detail::Family family) const {
+        std::vector<std::string> out;
+        std::unique_ptr<rocksdb::Iterator> it(
+            database_->db().NewIterator(rocksdb::ReadOptions(), database_->family(family)));
+        for (it->SeekToFirst(); it->Valid(); it->Next()) {
+            out.push_back(it->key().ToString());
+        }
+        EXPECT_TRUE(it->status().ok()) << it->status().ToString();
+        return out;
+    }
+
     // Drops a whole family, as a store written before it existed lacks it.
     void drop(detail::Family family) {
         rocksdb::Status status = database_->db().DropColumnFamily(database_->family(family));
