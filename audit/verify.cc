@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "audit/delivery_check.h"
+#include "audit/token_key.h"
 #include "audit/transparency/checkpoint_check.h"
 #include "engine/rebuild.h"
 #include "engine/related_backfill.h"
@@ -409,6 +410,29 @@ Answer<nlohmann::json> verify(const eventstore::EventStore& store,
         out["reason"] = first->reason;
     }
     return out;
+}
+
+nlohmann::json check_token_key_as_serve(const std::filesystem::path& data_dir,
+                                        const eventstore::EventStore& store,
+                                        bool without_token_key) {
+    nlohmann::json out = check_token_key(data_dir, store);
+    if (out.value("checked", false)) {
+        return out;
+    }
+    const std::string path = (data_dir / "keys" / "token.key").string();
+    if (without_token_key) {
+        return {{"checked", false},
+                {"ok", true},
+                {"reason", "not checked (--without-token-key): there is no token key at " + path +
+                               "; serve refuses to start with this directory until the store's "
+                               "own key is put back"}};
+    }
+    return {{"checked", true},
+            {"ok", false},
+            {"reason", "there is no token key at " + path +
+                           ": serve refuses to start without it; restore it with the store it "
+                           "belongs to, or pass --without-token-key if this copy has none on "
+                           "purpose"}};
 }
 
 }  // namespace keyledger::audit

@@ -51,4 +51,13 @@ struct CheckpointFile {
                                             const std::vector<CheckpointFile>& checkpoints = {},
                                             const ReadProgress& progress = {});
 
+// The token key beside the store (audit/token_key.h), judged as `serve` judges it at start: a
+// missing DIR/keys/token.key is a finding ({"checked": true, "ok": false}: serve refuses to
+// start without it), unless the auditor says the copy has no key on purpose
+// (`without_token_key`), which makes it {"checked": false, "ok": true}. A key that is there is
+// checked either way.
+[[nodiscard]] nlohmann::json check_token_key_as_serve(const std::filesystem::path& data_dir,
+                                                      const eventstore::EventStore& store,
+                                                      bool without_token_key);
+
 }  // namespace keyledger::audit

@@ -398,5 +398,22 @@ TEST_F(Verify, EveryDeliveryEntryOutsideTheKnownSeqsIsAFinding) {
     EXPECT_NO_THROW((void)out.dump());
 }
 
+// serve refuses to start without keys/token.key, so verify does not call such a directory ok,
+// unless the auditor says the copy has no key on purpose (decision 118).
+TEST_F(Verify, AMissingTokenKeyIsAFindingUnlessTheCopyHasNoneOnPurpose) {
+    close();
+    auto store = open();
+    const json missing = audit::check_token_key_as_serve(dir.path(), *store, false);
+    EXPECT_EQ(missing["checked"], true) << missing.dump(2);
+    EXPECT_EQ(missing["ok"], false);
+    EXPECT_NE(missing["reason"].get<std::string>().find("serve refuses to start without it"),
+              std::string::npos)
+        << missing.dump(2);
+    const json waived = audit::check_token_key_as_serve(dir.path(), *store, true);
+    EXPECT_EQ(waived["checked"], false) << waived.dump(2);
+    EXPECT_EQ(waived["ok"], true);
+    EXPECT_NE(waived["reason"].get<std::string>().find("--without-token-key"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace keyledger::testing
