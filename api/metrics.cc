@@ -84,6 +84,12 @@ std::string render_metrics(const Metrics& m, const engine::EngineStats& engine,
     sample(out, "keyledger_commit_batches_total", engine.batches);
     family(out, "keyledger_store_write_failures_total", "counter", "Failed writes to the log.");
     sample(out, "keyledger_store_write_failures_total", engine.write_failures);
+    family(out, "keyledger_delivery_prune_failures_total", "counter",
+           "Passes of delivery pruning that failed (the server log says why).");
+    sample(out, "keyledger_delivery_prune_failures_total", engine.prune_failures);
+    family(out, "keyledger_undecodable_deliveries", "gauge",
+           "Entries of the delivery store the last pruning pass could not decode and kept.");
+    sample(out, "keyledger_undecodable_deliveries", engine.undecodable_deliveries);
     family(out, "keyledger_log_head_position", "gauge", "Position of the last committed event.");
     sample(out, "keyledger_log_head_position", engine.head_position);
 

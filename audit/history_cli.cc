@@ -347,6 +347,7 @@ struct VerifyFlags {
     Common common;
     std::vector<std::filesystem::path> checkpoints;
     std::filesystem::path public_key;
+    bool without_token_key = false;
 };
 
 // The store's newest checkpoint, then those the auditor handed in.
@@ -392,10 +393,14 @@ int run_verify(const VerifyFlags& flags) {
     if (!out) {
         return fail(command, out.error());
     }
-    (*out)["token_key"] = audit::check_token_key(common.data_dir, **store);
+    (*out)["token_key"] =
+        audit::check_token_key_as_serve(common.data_dir, **store, flags.without_token_key);
     if (!(*out)["token_key"]["ok"].get<bool>() && (*out)["ok"].get<bool>()) {
         (*out)["ok"] = false;
         (*out)["reason"] = (*out)["token_key"]["reason"];
+    }
+    if (!(*out)["token_key"]["checked"].get<bool>()) {
+        (*out)["unchecked"].push_back("token_key");
     }
     const bool ok = (*out)["ok"].get<bool>();
     if (common.format == "json") {
@@ -415,13 +420,25 @@ int run_verify(const VerifyFlags& flags) {
         }
         std::cout << fmt::format("  hash chain: {}{}\n", chain["ok"].get<bool>() ? "ok" : "broken",
                                  chain["ok"].get<bool>() ? "" : ": " + text(chain, "reason"));
-        std::cout << fmt::format("  projections: {}, rebuilt to position {}{}\n",
-                                 projections["ok"].get<bool>() ? "ok" : "MISMATCH",
-                                 projections["rebuilt_to"].dump(),
-                                 projections.contains("snapshot_position")
-                                     ? fmt::format(", snapshot at position {} compared",
-                                                   projections["snapshot_position"].dump())
-                                     : std::string(", no snapshot to compare"));
+        if (!(*out)["unchecked"].empty()) {
+            std::string parts;
+            for (const auto& part : (*out)["unchecked"]) {
+                parts += (parts.empty() ? "" : ", ") + part.get<std::string>();
+            }
+            std::cout << fmt::format("  not checked: {} (ok means no finding in what was)\n",
+                                     parts);
+        }
+        if (!projections.value("checked", true)) {
+            std::cout << fmt::format("  projections: {}\n", text(projections, "reason"));
+        } else {
+            std::cout << fmt::format("  projections: {}, rebuilt to position {}{}\n",
+                                     projections["ok"].get<bool>() ? "ok" : "MISMATCH",
+                                     projections["rebuilt_to"].dump(),
+                                     projections.contains("snapshot_position")
+                                         ? fmt::format(", snapshot at position {} compared",
+                                                       projections["snapshot_position"].dump())
+                                         : std::string(", no snapshot to compare"));
+        }
         for (const auto& [name, field, count] :
              {std::tuple{"related index", "related_index", "ids_checked"},
               std::tuple{"deliveries", "deliveries", "deliveries_checked"}}) {
@@ -530,6 +547,10 @@ std::vector<Command> add_audit_history_commands(CLI::App& audit) {
                        "a checkpoint file kept elsewhere to compare the log with (repeatable)");
     verify->add_option("--public-key", verify_flags->public_key,
                        "the checkpoints' public key (default: DATA_DIR/keys/checkpoint.pub)");
+    verify->add_flag("--without-token-key", verify_flags->without_token_key,
+                     "this copy has no keys/token.key on purpose: its absence is not checked "
+                     "rather than a finding (serve refuses to start without it; a key that is "
+                     "there is still checked)");
     commands.push_back({verify, [verify_flags] { return run_verify(*verify_flags); }});
 
     auto export_flags = std::make_shared<ExportFlags>();

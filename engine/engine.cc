@@ -254,8 +254,10 @@ void Engine::prune_deliveries(Instant now) {
     std::size_t undecodable = 0;
     auto pruned = store_->prune_deliveries(now - options_.delivery_retention_ms, &undecodable);
     if (!pruned) {
+        stats_.prune_failures++;
         warn("pruning old deliveries failed: " + pruned.error().message);
     }
+    stats_.undecodable_deliveries = undecodable;
     if (undecodable > 0) {
         warn(
             fmt::format("pruning kept {} entr{} of the deliveries family that cannot be decoded "

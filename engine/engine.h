@@ -57,6 +57,10 @@ struct EngineStats {
     std::atomic<std::uint64_t> jobs{0};
     std::atomic<std::uint64_t> write_failures{0};
     std::atomic<std::uint64_t> disk_full_refusals{0};
+    // Delivery pruning: passes that failed, and the entries the last pass could not decode (kept,
+    // never deleted unread; `keyledger audit verify` names them).
+    std::atomic<std::uint64_t> prune_failures{0};
+    std::atomic<std::uint64_t> undecodable_deliveries{0};
     std::atomic<std::uint64_t> head_position{0};
     // Where start-up began folding (0: from the first event) and the last snapshot written.
     std::atomic<std::uint64_t> started_from_snapshot{0};

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -157,6 +158,28 @@ TEST_F(AuditServer, TheCliExitCodes) {
     auto nowhere = run_keyledger({"audit", "verify", "--data-dir", dir.path().string() + "/no"});
     EXPECT_EQ(nowhere.exit_code, 1);
     EXPECT_NE(nowhere.err.find("not a readable keyledger data directory"), std::string::npos);
+}
+
+// A restore that forgot keys/token.key passes nothing: serve would refuse to start without it
+// (decision 118); a copy made without the key on purpose says so with --without-token-key.
+TEST_F(AuditServer, AMissingTokenKeyFailsVerifyUnlessTheCopyHasNoneOnPurpose) {
+    server->stop();
+    server.reset();
+    std::filesystem::rename(data_dir() + "/keys/token.key", data_dir() + "/token.key.away");
+    auto missing = audit({"verify", "--format", "json"});
+    EXPECT_EQ(missing.exit_code, 1) << missing.out << missing.err;
+    EXPECT_NE(missing.out.find("serve refuses to start"), std::string::npos) << missing.out;
+    auto human = audit({"verify"});
+    EXPECT_EQ(human.exit_code, 1) << human.out;
+    Json on_purpose = audit_json({"verify", "--without-token-key"});
+    EXPECT_EQ(on_purpose["ok"], true) << on_purpose.dump(2);
+    EXPECT_EQ(on_purpose["token_key"]["checked"], false) << on_purpose.dump(2);
+    EXPECT_NE(std::find(on_purpose["unchecked"].begin(), on_purpose["unchecked"].end(),
+                        Json("token_key")),
+              on_purpose["unchecked"].end())
+        << on_purpose.dump(2);
+    std::filesystem::rename(data_dir() + "/token.key.away", data_dir() + "/keys/token.key");
+    EXPECT_EQ(audit_json({"verify"})["ok"], true);
 }
 
 TEST_F(AuditServer, HttpRoutesAnswerTheCliJson) {

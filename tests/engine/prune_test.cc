@@ -45,6 +45,8 @@ TEST(Prune, AnUndecodableDeliveryIsKeptAndWarnedAboutWhileTheRestIsPruned) {
     EXPECT_NE(warnings[0].find("kept 1 entry of the deliveries family that cannot be decoded"),
               std::string::npos)
         << warnings[0];
+    EXPECT_EQ((*engine)->stats().undecodable_deliveries.load(), 1u);  // keyledger_undecodable_...
+    EXPECT_EQ((*engine)->stats().prune_failures.load(), 0u);
     auto left = (*engine)->store().read_delivery_entries(std::nullopt, 10);
     ASSERT_TRUE(left.has_value());
     ASSERT_EQ(left->size(), 1u);  // the old delivery is gone, the unreadable entry kept
