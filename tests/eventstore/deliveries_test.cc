@@ -166,6 +166,26 @@ TEST_F(EventStoreDeliveries, PruningSkipsWhatItCannotDecodeAndPrunesTheRest) {
     EXPECT_EQ(after->front().key, "zzz");
 }
 
+// Pruning reads each webhook's deliveries only up to its first kept one and then jumps to the
+// next webhook; names that share a prefix ("w", "w2", "wa") must not be skipped over.
+TEST_F(EventStoreDeliveries, PruningRemovesEveryOldDeliveryOfEveryWebhookAndNothingNewer) {
+    ASSERT_TRUE(store_->append(
+        {.events = {},
+         .deliveries = {make_delivery("w", 100), make_delivery("w2", 50), make_delivery("x", 10),
+                        make_delivery("w", 300), make_delivery("w2", 150), make_delivery("wa", 400),
+                        make_delivery("x", 20), make_delivery("w", 350)}}));
+    auto pruned = store_->prune_deliveries(200);
+    ASSERT_TRUE(pruned) << pruned.error().message;
+    EXPECT_EQ(*pruned, 5u);
+    const std::vector<std::pair<std::string, std::vector<std::uint64_t>>> expected = {
+        {"w", {2, 3}}, {"w2", {}}, {"wa", {1}}, {"x", {}}};
+    for (const auto& [webhook, seqs] : expected) {
+        auto left = store_->read_deliveries(webhook, 0, 10);
+        ASSERT_TRUE(left) << left.error().message;
+        EXPECT_EQ(seqs_of(*left), seqs) << webhook;
+    }
+}
+
 TEST_F(EventStoreDeliveries, SeqsAreNotReusedAfterEverythingWasPruned) {
     ASSERT_TRUE(store_->append(
         {.events = {}, .deliveries = {make_delivery("w", 1), make_delivery("w", 2)}}));
