@@ -38,13 +38,9 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
     table.cache_index_and_filter_blocks = true;
     table.cache_index_and_filter_blocks_with_high_priority = true;
     table.pin_l0_filter_and_index_blocks_in_cache = true;
-    // The index and the filter are cut into 4 KiB partitions under a small top-level index kept
-    // in the cache, so a lookup brings in only the partitions it touches. Whole, a table's index
-    // is hundreds of KiB on a big store: with a cache this small it was copied in again on
-    // almost every lookup of a stream's version (most of the CPU of appends at 5M tokens).
-    table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
-    table.partition_filters = bloom_filter;
-    table.pin_top_level_index_and_filter = true;
+    // TODO(perf): on a big store a table's whole index block (hundreds of KiB) is copied into
+    // this small cache again on most lookups of a stream's version. Partitioned indexes cured
+    // that but made the server's resident memory climb under load (docs/PERFORMANCE.md).
     // A Bloom filter pays off only for point lookups of keys that may be absent: the stream
     // index (verify), the delivery seqs and meta. Events and deliveries are read by keys that
     // exist or by scans, where a filter only costs memory.
