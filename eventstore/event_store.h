@@ -166,6 +166,8 @@ struct VerifyReport {
     std::string reason;
 };
 
+inline constexpr std::size_t kDefaultBlockCacheBytes = 4 * 1024 * 1024;
+
 struct OpenOptions {
     bool create = false;     // create a new store; the directory must not hold one
     bool sync = true;        // fsync the write-ahead log on every append and prune
@@ -174,6 +176,10 @@ struct OpenOptions {
     // whose files may change under a read_only open. It keeps its own files in a fresh temporary
     // directory, removed on close, and sees what the server had written when it was opened.
     bool secondary = false;
+    // RocksDB's block cache, shared by every family, holding the index and filter blocks too.
+    // The server's small default keeps its resident memory level (rocksdb_options.cc says why);
+    // a bulk writer of a big store wants its indexes cached (bench/scale/generate.cc).
+    std::size_t block_cache_bytes = kDefaultBlockCacheBytes;
 };
 
 class EventStore {

@@ -14,8 +14,8 @@
 #include "eventstore/detail/open_internal.h"
 #include "eventstore/detail/rocksdb_event_store.h"
 #include "eventstore/detail/rocksdb_options.h"
-#include "eventstore/detail/sha256.h"
 #include "eventstore/event_store.h"
+#include "security/sha256.h"
 
 namespace keyledger::eventstore {
 namespace detail {
@@ -137,7 +137,7 @@ Result<Head> read_last_event(const Database& database) {
     if (!position) {
         return fail(ErrorCode::corruption, "the last key of the events family is not a position");
     }
-    return Head{*position, sha256(it->value().ToStringView())};
+    return Head{*position, security::sha256(it->value().ToStringView())};
 }
 
 // The stored head, so that opening costs O(1). A writable open also checks it against the
@@ -223,7 +223,8 @@ Result<std::unique_ptr<EventStore>> open_rocksdb_store(const std::filesystem::pa
 
     // Open, taking RocksDB's lock unless read-only or secondary.
     std::unique_ptr<Database> database;
-    DatabaseOptions database_options{options.create, options.read_only, env, {}};
+    DatabaseOptions database_options{
+        options.create, options.read_only, env, {}, options.block_cache_bytes};
     if (options.secondary) {
         auto secondary_dir = make_secondary_dir();
         if (!secondary_dir) {

@@ -8,6 +8,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "security/sha256.h"
+
 namespace keyledger::transparency {
 namespace {
 
@@ -97,9 +99,7 @@ KeyId PublicKey::id() const {
     input.push_back('\n');
     input.push_back(static_cast<char>(kEd25519Type));
     input.append(reinterpret_cast<const char*>(key.data()), key.size());
-    std::array<std::uint8_t, crypto_hash_sha256_BYTES> digest{};
-    crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(input.data()),
-                       input.size());
+    const security::Digest digest = security::sha256(input);
     KeyId id{};
     std::copy_n(digest.begin(), id.size(), id.begin());
     return id;

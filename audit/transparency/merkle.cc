@@ -1,11 +1,10 @@
 #include "audit/transparency/merkle.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <bit>
-#include <memory>
-#include <stdexcept>
+#include <span>
+
+#include "security/sha256.h"
 
 namespace keyledger::transparency {
 namespace {
@@ -13,48 +12,13 @@ namespace {
 constexpr std::uint8_t kLeafPrefix = 0x00;
 constexpr std::uint8_t kNodePrefix = 0x01;
 
-// The digest algorithm is fetched explicitly, once (OpenSSL 3's implicit fetch on every
-// EVP_sha256() init costs microseconds), and each thread keeps its own context, so hashing the
-// millions of 65-byte nodes of a big tree costs no look-up or allocation per node.
-const EVP_MD* sha256_algorithm() {
-    static EVP_MD* const algorithm = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    if (algorithm == nullptr) {
-        throw std::runtime_error("OpenSSL has no SHA-256");
-    }
-    return algorithm;
-}
-
-struct ContextDeleter {
-    void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
-};
-
-EVP_MD_CTX* thread_context() {
-    thread_local std::unique_ptr<EVP_MD_CTX, ContextDeleter> context(EVP_MD_CTX_new());
-    if (!context) {
-        throw std::runtime_error("OpenSSL could not allocate a digest context");
-    }
-    return context.get();
-}
-
-Hash sha256(std::span<const std::uint8_t> bytes) {
-    EVP_MD_CTX* context = thread_context();
-    Hash out{};
-    unsigned int size = 0;
-    if (EVP_DigestInit_ex(context, sha256_algorithm(), nullptr) != 1 ||
-        EVP_DigestUpdate(context, bytes.data(), bytes.size()) != 1 ||
-        EVP_DigestFinal_ex(context, out.data(), &size) != 1 || size != out.size()) {
-        throw std::runtime_error("OpenSSL could not compute a SHA-256 digest");
-    }
-    return out;
-}
-
 }  // namespace
 
 Hash leaf_hash(const Hash& leaf) {
     std::array<std::uint8_t, 33> input{};
     input[0] = kLeafPrefix;
     std::copy(leaf.begin(), leaf.end(), input.begin() + 1);
-    return sha256(input);
+    return security::sha256(std::span<const std::uint8_t>(input));
 }
 
 Hash node_hash(const Hash& left, const Hash& right) {
@@ -62,11 +26,11 @@ Hash node_hash(const Hash& left, const Hash& right) {
     input[0] = kNodePrefix;
     std::copy(left.begin(), left.end(), input.begin() + 1);
     std::copy(right.begin(), right.end(), input.begin() + 33);
-    return sha256(input);
+    return security::sha256(std::span<const std::uint8_t>(input));
 }
 
 Hash empty_tree_root() {
-    return sha256({});
+    return security::sha256(std::span<const std::uint8_t>());
 }
 
 std::uint64_t split_point(std::uint64_t n) {

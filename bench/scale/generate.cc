@@ -5,7 +5,13 @@
 //
 // Usage: bench_scale_generate --dir DIR [--accounts N] [--tokens N] [--events N] [--batch N]
 //          [--call-spacing-ms N] [--retention-days N] [--prune-every-calls N]
-//          [--max-disk-gb N] [--max-minutes N] [--no-deliveries]
+//          [--max-disk-gb N] [--max-minutes N] [--cache-mb N] [--no-deliveries]
+//
+// The store is opened with a block cache of --cache-mb (1024 by default) instead of the server's
+// 4 MiB: every append checks its stream's version, and past a few million events that lookup
+// would otherwise load a table's whole index block again each time (most of the CPU, and a rate
+// falling from 17,000 to 1,000 events a second within the first 1.3M events). The cache changes
+// how fast the store is built, not what it holds.
 
 #include <chrono>
 #include <cstdio>
@@ -25,7 +31,7 @@ int usage() {
                  "usage: bench_scale_generate --dir DIR [--accounts N] [--tokens N] [--events N]\n"
                  "         [--batch N] [--call-spacing-ms N] [--retention-days N]\n"
                  "         [--prune-every-calls N] [--max-disk-gb N] [--max-minutes N]\n"
-                 "         [--no-deliveries]\n");
+                 "         [--cache-mb N] [--no-deliveries]\n");
     return 2;
 }
 
@@ -46,6 +52,7 @@ int main(int argc, char** argv) {
     std::string dir;
     double max_disk_gb = 40;
     double max_minutes = 1e9;
+    std::size_t cache_mb = 1024;
     try {
         for (int i = 1; i < argc; ++i) {
             const std::string arg = argv[i];
@@ -77,6 +84,8 @@ int main(int argc, char** argv) {
                 max_disk_gb = std::stod(value);
             } else if (arg == "--max-minutes") {
                 max_minutes = std::stod(value);
+            } else if (arg == "--cache-mb") {
+                cache_mb = std::stoull(value);
             } else {
                 return usage();
             }
@@ -90,7 +99,8 @@ int main(int argc, char** argv) {
     }
 
     const bool fresh = !std::filesystem::exists(dir);
-    auto store = eventstore::open_rocksdb_store(dir, {.create = fresh, .sync = false});
+    auto store = eventstore::open_rocksdb_store(
+        dir, {.create = fresh, .sync = false, .block_cache_bytes = cache_mb << 20});
     if (!store) {
         std::fprintf(stderr, "cannot open %s: %s\n", dir.c_str(), store.error().message.c_str());
         return 1;

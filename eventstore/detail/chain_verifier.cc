@@ -13,7 +13,7 @@
 
 #include "eventstore/detail/codec.h"
 #include "eventstore/detail/errors.h"
-#include "eventstore/detail/sha256.h"
+#include "security/sha256.h"
 
 namespace keyledger::eventstore::detail {
 namespace {
@@ -51,7 +51,7 @@ class EntrySet {
         buffer_.push_back('\0');
         buffer_ += encode_u64(version);
         buffer_ += encode_u64(position);
-        const Hash hash = sha256(buffer_);
+        const Hash hash = security::sha256(buffer_);
         for (std::size_t lane = 0; lane < sums_.size(); ++lane) {
             std::uint64_t word = 0;
             std::memcpy(&word, hash.data() + lane * 8, 8);

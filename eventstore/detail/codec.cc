@@ -50,8 +50,8 @@
 #include <string>
 #include <vector>
 
-#include "eventstore/detail/sha256.h"
 #include "eventstore/envelope.capnp.h"
+#include "security/sha256.h"
 
 namespace keyledger::eventstore::detail {
 namespace {
@@ -292,7 +292,7 @@ Result<StoredEvent> decode_envelope(std::uint64_t position, std::string_view byt
     if (!view) {
         return std::unexpected(view.error());
     }
-    view->hash = sha256(bytes);
+    view->hash = security::sha256(bytes);
     return to_stored_event(*view);
 }
 

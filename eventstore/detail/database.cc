@@ -39,7 +39,8 @@ rocksdb::Status Database::open(const std::filesystem::path& dir, const DatabaseO
                                std::unique_ptr<Database>* out) {
     out->reset();
     rocksdb::DBOptions db_options = make_db_options(options.create, options.env);
-    std::vector<rocksdb::ColumnFamilyDescriptor> families = make_family_descriptors();
+    std::vector<rocksdb::ColumnFamilyDescriptor> families =
+        make_family_descriptors(options.block_cache_bytes);
     const bool secondary = !options.secondary_dir.empty();
     if (secondary || options.read_only) {
         drop_missing_families(dir, db_options, families);

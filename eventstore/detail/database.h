@@ -7,6 +7,7 @@
 #include <rocksdb/env.h>
 
 #include <array>
+#include <cstddef>
 #include <filesystem>
 #include <memory>
 
@@ -21,6 +22,7 @@ struct DatabaseOptions {
     // Set: a secondary instance keeping its own files in this directory, which the Database
     // removes when it closes; it catches up with the primary when opened. Overrides read_only.
     std::filesystem::path secondary_dir;
+    std::size_t block_cache_bytes = 4 * 1024 * 1024;  // see OpenOptions::block_cache_bytes
 };
 
 class Database {

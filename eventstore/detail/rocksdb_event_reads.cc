@@ -8,8 +8,8 @@
 
 #include "eventstore/detail/errors.h"
 #include "eventstore/detail/rocksdb_event_store.h"
-#include "eventstore/detail/sha256.h"
 #include "eventstore/detail/validation.h"
+#include "security/sha256.h"
 
 namespace keyledger::eventstore::detail {
 namespace {
@@ -74,7 +74,7 @@ Result<std::uint64_t> RocksDbEventStore::for_each_event(std::uint64_t after_posi
             return std::unexpected(event.error());
         }
         if (hashes == Hashes::compute) {
-            event->hash = sha256(bytes);
+            event->hash = security::sha256(bytes);
         }
         ++visited;
         ++expected;

@@ -10,8 +10,8 @@
 #include "eventstore/detail/chain_verifier.h"
 #include "eventstore/detail/errors.h"
 #include "eventstore/detail/layout.h"
-#include "eventstore/detail/sha256.h"
 #include "eventstore/detail/validation.h"
+#include "security/sha256.h"
 
 namespace keyledger::eventstore::detail {
 
@@ -129,7 +129,7 @@ Result<Head> RocksDbEventStore::add_events(const std::vector<NewEvent>& events, 
     for (const NewEvent& event : events) {
         ++head.position;
         const std::string envelope = encode_envelope(head.position, event, head.hash);
-        head.hash = sha256(envelope);
+        head.hash = security::sha256(envelope);
 
         rocksdb::Status status =
             batch.Put(database_->family(Family::events), event_key(head.position), envelope);

@@ -12,12 +12,6 @@
 namespace keyledger::eventstore::detail {
 namespace {
 
-// One block cache for all families of a store. Readers mostly follow the tail of the log
-// (projections catching up, the engine reloading a stream, the checkpoint writer), so a small
-// cache holds the hot part and the operating system's page cache does the rest; a bigger one
-// only fills with blocks read once and shows as resident memory that keeps growing.
-constexpr std::size_t kBlockCacheBytes = 4 * 1024 * 1024;
-
 // Memtables of all families together (RocksDB's default is 64 MiB per family). The log is
 // append-only and read back through the block cache, so big memtables buy nothing but resident
 // memory that swings with every flush: resident memory rises and falls by about this much every
@@ -79,8 +73,14 @@ rocksdb::DBOptions make_db_options(bool create, rocksdb::Env* env) {
     return options;
 }
 
-std::vector<rocksdb::ColumnFamilyDescriptor> make_family_descriptors() {
-    auto cache = rocksdb::NewLRUCache(kBlockCacheBytes);
+// One block cache for all families of a store (OpenOptions::block_cache_bytes, 4 MiB by default).
+// Readers mostly follow the tail of the log (projections catching up, the engine reloading a
+// stream, the checkpoint writer), so a small cache holds the hot part and the operating system's
+// page cache does the rest; a bigger one only fills with blocks read once and shows as resident
+// memory that keeps growing.
+std::vector<rocksdb::ColumnFamilyDescriptor> make_family_descriptors(
+    std::size_t block_cache_bytes) {
+    auto cache = rocksdb::NewLRUCache(block_cache_bytes);
 
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
     families.emplace_back(rocksdb::kDefaultColumnFamilyName, family_options(cache, false));

@@ -4,6 +4,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 
+#include <cstddef>
 #include <vector>
 
 namespace keyledger::eventstore::detail {
@@ -13,7 +14,8 @@ namespace keyledger::eventstore::detail {
 [[nodiscard]] rocksdb::DBOptions make_db_options(bool create, rocksdb::Env* env);
 
 // The default family (unused, but RocksDB always has it) followed by the store's families in
-// the order of detail::Family.
-[[nodiscard]] std::vector<rocksdb::ColumnFamilyDescriptor> make_family_descriptors();
+// the order of detail::Family, sharing one block cache of `block_cache_bytes`.
+[[nodiscard]] std::vector<rocksdb::ColumnFamilyDescriptor> make_family_descriptors(
+    std::size_t block_cache_bytes);
 
 }  // namespace keyledger::eventstore::detail

@@ -5,7 +5,7 @@
 #include <atomic>
 #include <thread>
 
-#include "eventstore/detail/sha256.h"
+#include "security/sha256.h"
 #include "tests/eventstore/test_support.h"
 
 namespace keyledger::eventstore::testing {
@@ -264,7 +264,7 @@ TEST_F(EventStoreAppend, HashIsSha256OfTheStoredEnvelope) {
     store_.reset();
 
     RawStore raw(dir_.path());
-    EXPECT_EQ(detail::sha256(raw.get(detail::Family::events, detail::event_key(1))), event->hash);
+    EXPECT_EQ(security::sha256(raw.get(detail::Family::events, detail::event_key(1))), event->hash);
 }
 
 TEST_F(EventStoreAppend, EmptyBatchWritesNothing) {

@@ -5,6 +5,7 @@
 #include <openssl/hmac.h>
 
 #include <random>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -40,6 +41,8 @@ TEST(Sha256, MatchesFips180Vectors) {
               "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
     EXPECT_EQ(to_hex(sha256(std::string(1'000'000, 'a'))),
               "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    const std::uint8_t abc[] = {'a', 'b', 'c'};
+    EXPECT_EQ(sha256(std::span<const std::uint8_t>(abc)), sha256("abc"));
 }
 
 TEST(Hex, WritesLowerCaseNibblesInOrder) {
