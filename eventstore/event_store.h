@@ -167,6 +167,7 @@ struct VerifyReport {
 };
 
 inline constexpr std::size_t kDefaultBlockCacheBytes = 4 * 1024 * 1024;
+inline constexpr std::size_t kDefaultRememberedStreams = 1 << 18;
 
 struct OpenOptions {
     bool create = false;     // create a new store; the directory must not hold one
@@ -180,6 +181,10 @@ struct OpenOptions {
     // The server's small default keeps its resident memory level (rocksdb_options.cc says why);
     // a bulk writer of a big store wants its indexes cached (bench/scale/generate.cc).
     std::size_t block_cache_bytes = kDefaultBlockCacheBytes;
+    // How many streams' versions an append remembers (~115 bytes each) before it forgets them
+    // all and reads each from the stream index again once: the server's default bounds its
+    // memory; a bulk writer touching millions of streams at random sets more.
+    std::size_t remembered_streams = kDefaultRememberedStreams;
 };
 
 class EventStore {

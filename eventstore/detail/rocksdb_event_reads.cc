@@ -168,6 +168,21 @@ Result<std::uint64_t> RocksDbEventStore::read_stream_version(std::string_view st
         return std::unexpected(valid.error());
     }
 
+    // A stream's first index key exists exactly when the stream does (events are never deleted).
+    // Probing it is a point lookup the family's Bloom filter answers for most tables without a
+    // read, where the seek below visits every level: the usual case of an append that starts a
+    // stream, and most of what a bulk load of new accounts and tokens did.
+    std::string first;
+    rocksdb::Status probed =
+        database_->db().Get(rocksdb::ReadOptions(), database_->family(Family::stream_index),
+                            stream_key(stream, 1), &first);
+    if (probed.IsNotFound()) {
+        return 0;
+    }
+    if (!probed.ok()) {
+        return fail(probed, fmt::format("reading the version of stream '{}'", stream));
+    }
+
     // The last index key of the stream holds its version.
     const std::string prefix = stream_prefix(stream);
     auto it = iterate(Family::stream_index);

@@ -112,7 +112,7 @@ Result<std::uint64_t> RocksDbEventStore::stored_version(std::string_view stream)
 }
 
 void RocksDbEventStore::remember_versions(const BatchVersions& versions) {
-    if (stream_versions_.size() + versions.size() > kMaxCachedStreams) {
+    if (stream_versions_.size() + versions.size() > options_.remembered_streams) {
         stream_versions_.clear();
     }
     for (const auto& [stream, version] : versions) {

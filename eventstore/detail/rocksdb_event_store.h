@@ -32,9 +32,6 @@ struct NameHash {
 
 class RocksDbEventStore final : public EventStore {
   public:
-    // More streams than this in stream_versions_ and it starts afresh (~30 MB at the limit).
-    static constexpr std::size_t kMaxCachedStreams = 1 << 18;
-
     RocksDbEventStore(std::unique_ptr<Database> database, const OpenOptions& options, Head head);
 
     Result<AppendResult> append(const AppendBatch& batch) override;
@@ -144,7 +141,7 @@ class RocksDbEventStore final : public EventStore {
     // The version of streams this store wrote or looked up, so that an append does not seek the
     // stream index for every event: the store is the only writer, and learns every version it
     // writes. Only versions RocksDB accepted are kept; a miss falls back to the index. Emptied
-    // when it reaches kMaxCachedStreams, to bound its memory.
+    // when it reaches OpenOptions::remembered_streams, to bound its memory.
     std::unordered_map<std::string, std::uint64_t, NameHash, std::equal_to<>> stream_versions_;
 
     // Read by any thread; written only by the writer, after RocksDB accepted the batch.

@@ -56,6 +56,36 @@ TEST_F(StreamVersions, EveryStreamOfABatchIsRemembered) {
     EXPECT_TRUE(report->ok) << report->reason;
 }
 
+TEST_F(StreamVersions, ForgottenVersionsAreReadAgainFromTheIndex) {
+    // Remembering two streams at most: every third stream written forgets all of them.
+    reopen({.remembered_streams = 2});
+    for (std::uint64_t version = 0; version < 4; ++version) {
+        for (const char* stream : {"a", "b", "c"}) {
+            expect_conflict(store_->append(events_batch({make_event(stream, version + 1)})));
+            ASSERT_TRUE(store_->append(events_batch({make_event(stream, version)})));
+            expect_conflict(store_->append(events_batch({make_event(stream, version)})));
+        }
+    }
+    // A stream never written is new whatever was forgotten; one written is not.
+    expect_conflict(store_->append(events_batch({make_event("d", 1)})));
+    expect_conflict(store_->append(events_batch({make_event("a", 0)})));
+    EXPECT_EQ(store_->stream_version("a"), 4u);
+    EXPECT_EQ(store_->stream_version("d"), 0u);
+}
+
+TEST_F(StreamVersions, AStreamWrittenBeforeTheReopenIsNeverTakenForANewOne) {
+    // The version is read from the index after a reopen: its first key says the stream exists,
+    // even when it sits in a table on disk (a reopen flushes what the write-ahead log held) and
+    // later streams are only in the memtable.
+    append_stream("old", 2);
+    reopen();
+    ASSERT_TRUE(store_->append(events_batch({make_event("new", 0)})));
+    reopen({.remembered_streams = 1});
+    expect_conflict(store_->append(events_batch({make_event("old", 0)})));
+    expect_conflict(store_->append(events_batch({make_event("new", 0)})));
+    ASSERT_TRUE(store_->append(events_batch({make_event("old", 2), make_event("new", 1)})));
+}
+
 class StreamVersionsOnAFaultyDisk : public ::testing::Test {
   protected:
     void SetUp() override {
