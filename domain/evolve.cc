@@ -240,10 +240,14 @@ void expire_idempotency(State& state, Instant at) {
 
 }  // namespace
 
+void evolve(State& state, Instant at, const Event& event) {
+    std::visit(Apply(state, at), event);
+    state.last_event_at = std::max(state.last_event_at, at);
+    expire_idempotency(state, at);
+}
+
 void evolve(State& state, const Fact& fact) {
-    std::visit(Apply(state, fact.at), fact.event);
-    state.last_event_at = std::max(state.last_event_at, fact.at);
-    expire_idempotency(state, fact.at);
+    evolve(state, fact.at, fact.event);
 }
 
 }  // namespace keyledger::domain

@@ -8,5 +8,8 @@
 namespace keyledger::domain {
 
 void evolve(State& state, const Fact& fact);
+// The same, for an event recorded at `at`: the rules read nothing else of a fact, and the decider
+// applies what it records without copying it into one.
+void evolve(State& state, Instant at, const Event& event);
 
 }  // namespace keyledger::domain

@@ -278,8 +278,7 @@ void Transaction::record(const domain::Event& event, std::string_view actor,
     if (const auto* created = std::get_if<domain::StoreCreated>(&event)) {
         engine_.window_ms_ = created->window_ms;
     }
-    engine_.model_.apply(engine_.model_.position() + 1,
-                         domain::Fact{at, std::string(actor), std::string(correlation_id), event});
+    engine_.model_.apply(engine_.model_.position() + 1, at, event);
 }
 
 void Transaction::record_all(const std::vector<domain::Event>& events, std::string_view actor,

@@ -54,8 +54,8 @@ void HistoryIndex::remember(IdIndex account, IdIndex token) {
     }
 }
 
-void HistoryIndex::add(const domain::State& state, const domain::Fact& fact) {
-    const auto* moved = std::get_if<domain::TokenTransferred>(&fact.event);
+void HistoryIndex::add(const domain::State& state, const domain::Event& event) {
+    const auto* moved = std::get_if<domain::TokenTransferred>(&event);
     if (moved == nullptr) {
         return;
     }

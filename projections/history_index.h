@@ -31,8 +31,8 @@ struct HistorySources {
 
 class HistoryIndex {
   public:
-    // Records what `fact` changes about who held which token; `state` is the state after it.
-    void add(const domain::State& state, const domain::Fact& fact);
+    // Records what `event` changes about who held which token; `state` is the state after it.
+    void add(const domain::State& state, const domain::Event& event);
 
     // An account: its own events, the events that name it (its accepted calls, the tokens given
     // to it or taken from it) and the streams of every token it ever held.

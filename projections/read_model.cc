@@ -7,9 +7,13 @@
 namespace keyledger::projections {
 
 void ReadModel::apply(std::uint64_t position, const domain::Fact& fact) {
+    apply(position, fact.at, fact.event);
+}
+
+void ReadModel::apply(std::uint64_t position, domain::Instant at, const domain::Event& event) {
     assert(position == position_ + 1);
-    domain::evolve(state_, fact);
-    history_.add(state_, fact);
+    domain::evolve(state_, at, event);
+    history_.add(state_, event);
     position_ = position;
 }
 

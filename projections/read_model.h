@@ -15,6 +15,8 @@ class ReadModel {
   public:
     // Applies the fact committed at `position`, which must be position() + 1.
     void apply(std::uint64_t position, const domain::Fact& fact);
+    // The same for an event recorded at `at`: all of a fact that the model reads.
+    void apply(std::uint64_t position, domain::Instant at, const domain::Event& event);
 
     const domain::State& state() const { return state_; }
     const HistoryIndex& history() const { return history_; }

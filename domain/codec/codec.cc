@@ -19,6 +19,7 @@ namespace {
 
 using Decoded = std::expected<Event, std::string>;
 constexpr std::size_t kWordBytes = sizeof(capnp::word);
+constexpr std::size_t kFirstSegmentWords = 256;  // 2 KiB
 
 // Reading limits. An honest decode fetches each field once, so it walks about as many words as
 // the message holds; the slack covers Cap'n Proto's per-object accounting. A message built to
@@ -87,7 +88,10 @@ Decoded decode_words(const NamedDecoder& decoder, kj::ArrayPtr<const capnp::word
 }  // namespace
 
 std::string encode(const Event& event) {
-    capnp::MallocMessageBuilder message;
+    // The first segment lives on the stack, big enough for every event but an unusually long
+    // one (Cap'n Proto then allocates more): the default builder callocs 8 KiB per message.
+    std::array<capnp::word, kFirstSegmentWords> first_segment{};
+    capnp::MallocMessageBuilder message(kj::arrayPtr(first_segment.data(), first_segment.size()));
     std::visit(
         [&message](const auto& e) {
             using E = std::decay_t<decltype(e)>;
@@ -95,10 +99,14 @@ std::string encode(const Event& event) {
         },
         event);
 
-    kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
-    kj::ArrayPtr<const kj::byte> bytes = words.asBytes();
+    // Serialized straight into the string that is returned.
+    const auto segments = message.getSegmentsForOutput();
+    std::string bytes(capnp::computeSerializedSizeInWords(segments) * kWordBytes, '\0');
+    kj::ArrayOutputStream out(
+        kj::arrayPtr(reinterpret_cast<kj::byte*>(bytes.data()), bytes.size()));
+    capnp::writeMessage(out, segments);
     assert(bytes.size() <= kMaxPayloadBytes);
-    return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+    return bytes;
 }
 
 std::expected<Event, std::string> decode(std::string_view type, std::string_view bytes) {
