@@ -259,7 +259,13 @@ Result<std::unique_ptr<EventStore>> open_rocksdb_store(const std::filesystem::pa
     if (!head) {
         return std::unexpected(head.error());
     }
-    return std::make_unique<RocksDbEventStore>(std::move(database), store_options, *head);
+    auto store = std::make_unique<RocksDbEventStore>(std::move(database), store_options, *head);
+    if (!store_options.read_only) {
+        if (auto indexed = store->complete_delivery_time_index(); !indexed) {
+            return std::unexpected(indexed.error());
+        }
+    }
+    return store;
 }
 
 }  // namespace detail

@@ -9,12 +9,16 @@
 //   prove_per_s      the pass over the log every proof command makes: the Merkle tree of all
 //                    event hashes (transparency::read_log_tree), in events per second
 //   inclusion_proofs_per_s  RFC 9162 inclusion proofs of random events from that tree
+//   prune_pass_ms    one pass of delivery pruning that finds nothing old (the steady state of a
+//                    server pruning every minute), on a store opened writable with the server's
+//                    options; the pass visits what OpenOptions::prune_webhooks_per_pass allows
 // The read side runs on a store of --kl_events events (500,000) built once, page cache warm, or
 // on an existing store given with --kl_store.
 
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -303,12 +307,32 @@ void BM_inclusion_proof(benchmark::State& bm) {
                                   static_cast<double>(std::max<std::int64_t>(1, bm.iterations()));
 }
 
+void BM_prune_pass(benchmark::State& bm) {
+    auto store = eventstore::open_rocksdb_store(read_store().path, {});
+    if (!store) {
+        bm.SkipWithError(store.error().message.c_str());
+        return;
+    }
+    for (auto _ : bm) {
+        // Nothing is received before the first instant of time: the pass removes nothing.
+        auto pruned = (*store)->prune_deliveries(std::numeric_limits<std::int64_t>::min());
+        if (!pruned) {
+            bm.SkipWithError(pruned.error().message.c_str());
+            break;
+        }
+    }
+    bm.counters["prune_pass_ms"] =
+        benchmark::Counter(static_cast<double>(bm.iterations()) / 1000,
+                           benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
 BENCHMARK(BM_raw_scan)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_read_lent)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_replay)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_verify)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_prove)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_inclusion_proof)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_prune_pass)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace keyledger::bench

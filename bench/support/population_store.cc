@@ -36,6 +36,16 @@ eventstore::Result<BuildProgress> build_store(
             progress(done);
         }
     };
+    // Once a batch's worth more has been appended. (Not "a multiple of the batch": flushes at a
+    // prune or at the end of the population shift the count off the multiples for good.)
+    std::uint64_t reported = 0;
+    auto due = [&] {
+        if (writer.appended() < reported + recipe.batch_events) {
+            return false;
+        }
+        reported = writer.appended();
+        return true;
+    };
 
     if (head == 0) {
         const auto hasher = bench_hasher();
@@ -46,7 +56,7 @@ eventstore::Result<BuildProgress> build_store(
                                           return;
                                       }
                                       failed = writer.add(event, actor, kBenchEpochMs);
-                                      if (writer.appended() % recipe.batch_events == 0) {
+                                      if (due()) {
                                           done.events = writer.appended();
                                           report();
                                       }
@@ -94,8 +104,8 @@ eventstore::Result<BuildProgress> build_store(
         }
         done.calls = call + 1;
         done.last_at_ms = at;
-        if (writer.appended() % recipe.batch_events == 0) {
-            done.events = start + (position + 1 - start);
+        if (due()) {
+            done.events = position + 1;
             report();
         }
         if (recipe.deliveries && call + 1 >= next_prune) {

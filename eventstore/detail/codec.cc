@@ -1,7 +1,8 @@
 // On-disk layout of the RocksDB event store.
 //
 //   store          = family "events" , family "stream_index" , family "deliveries" ,
-//                    family "delivery_seq" , family "meta" ;
+//                    family "delivery_seq" , family "meta" , family "related_index" ,
+//                    family "delivery_time" ;
 //
 //   (* "events": the log itself, one entry per event *)
 //   events entry   = position (* key *) , envelope (* value *) ;
@@ -11,6 +12,9 @@
 //   delivery entry = webhook id , NUL , seq (* key *) , delivery (* value *) ;
 //   (* "delivery_seq": the last seq ever given to each webhook; survives pruning *)
 //   seq entry      = webhook id (* key *) , seq (* value *) ;
+//   (* "delivery_time": every delivery by the time it was received, for pruning *)
+//   time entry     = instant , webhook id , NUL , seq (* key *) , "" (* value *)
+//                  | NUL , "complete" , "" ;  (* every delivery has its entry *)
 //   (* "meta": the store's own records and the caller's named blobs *)
 //   meta entry     = "format" , "keyledger-eventstore/1"
 //                  | "head" , head
@@ -19,6 +23,7 @@
 //   position       = u64be ;  (* dense from 1 *)
 //   version        = u64be ;  (* dense from 1 within a stream *)
 //   seq            = u64be ;  (* dense from 1 within a webhook, never reused *)
+//   instant        = u64be ;  (* milliseconds since the epoch + 2^63: key order is time order *)
 //   u64be          = 8 * byte ;  (* unsigned, big-endian: key order is numeric order *)
 //   stream         = name ;
 //   webhook id     = name ;
@@ -204,6 +209,32 @@ std::optional<NamedKey> parse_named_key(std::string_view key) {
         return std::nullopt;
     }
     return parsed;
+}
+
+namespace {
+constexpr std::uint64_t kInstantBias = std::uint64_t{1} << 63;
+}  // namespace
+
+std::string delivery_time_bound(std::int64_t received_at_ms) {
+    return encode_u64(static_cast<std::uint64_t>(received_at_ms) ^ kInstantBias);
+}
+
+std::string delivery_time_key(std::int64_t received_at_ms, std::string_view delivery_key) {
+    std::string key = delivery_time_bound(received_at_ms);
+    key.append(delivery_key);
+    return key;
+}
+
+std::optional<DeliveryTimeKey> parse_delivery_time_key(std::string_view key) {
+    if (key.size() < 8) {
+        return std::nullopt;
+    }
+    const std::string_view delivery = key.substr(8);
+    if (!parse_named_key(delivery)) {
+        return std::nullopt;
+    }
+    const std::uint64_t biased = *decode_u64(key.substr(0, 8));
+    return DeliveryTimeKey{static_cast<std::int64_t>(biased ^ kInstantBias), delivery};
 }
 
 bool is_valid_name(std::string_view name) {

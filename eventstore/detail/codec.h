@@ -26,6 +26,21 @@ namespace keyledger::eventstore::detail {
 [[nodiscard]] std::string delivery_prefix(std::string_view webhook_id);  // webhook_id NUL
 [[nodiscard]] std::string delivery_key(std::string_view webhook_id, std::uint64_t seq);
 
+// The delivery time index: received_at (as u64be of the instant plus 2^63, so that bytewise
+// order is time order, negative instants included), then the delivery's key. Pruning walks it
+// from the oldest delivery up to its cutoff: a pass costs what it removes, whatever the number of
+// webhooks.
+[[nodiscard]] std::string delivery_time_key(std::int64_t received_at_ms,
+                                            std::string_view delivery_key);
+// The first key of every delivery received at or after `received_at_ms`.
+[[nodiscard]] std::string delivery_time_bound(std::int64_t received_at_ms);
+struct DeliveryTimeKey {
+    std::int64_t received_at_ms;
+    std::string_view delivery_key;  // points into the parsed key
+};
+// nullopt unless `key` is u64be followed by a delivery key (webhook id NUL u64be).
+[[nodiscard]] std::optional<DeliveryTimeKey> parse_delivery_time_key(std::string_view key);
+
 // A stream index key or a delivery key, taken apart.
 struct NamedKey {
     std::string_view name;  // the stream or webhook id; points into the parsed key

@@ -75,8 +75,13 @@ Result<void> RocksDbEventStore::add_deliveries(
         }
 
         const std::uint64_t seq = ++last->second;
-        status = batch.Put(database_->family(Family::deliveries),
-                           delivery_key(delivery.webhook_id, seq), encode_delivery(seq, delivery));
+        const std::string key = delivery_key(delivery.webhook_id, seq);
+        status =
+            batch.Put(database_->family(Family::deliveries), key, encode_delivery(seq, delivery));
+        if (status.ok()) {
+            status = batch.Put(database_->family(Family::delivery_time),
+                               delivery_time_key(delivery.received_at_ms, key), "");
+        }
         if (!status.ok()) {
             return fail(status, fmt::format("preparing delivery {} of webhook '{}'", seq,
                                             delivery.webhook_id));
@@ -159,50 +164,66 @@ Result<std::size_t> RocksDbEventStore::prune_deliveries(std::int64_t received_be
         return std::unexpected(writable.error());
     }
 
-    // A webhook's deliveries are keyed by seq and received in seq order (the decision clock never
-    // goes back), so the old ones are a prefix of its range: the scan stops at each webhook's
-    // first kept delivery and jumps to the next webhook. A pass costs what it removes plus one
-    // read per webhook, not a read of every delivery kept.
+    // The time index lists every delivery by the instant it was received, so a pass reads
+    // exactly the deliveries older than the cutoff, then stops: its cost is what it removes,
+    // whatever the number of webhooks (reading each webhook's oldest delivery instead cost
+    // ~0.55 ms a webhook on a big store: a 9-minute pass at 1M webhooks).
     rocksdb::WriteBatch batch;
     std::size_t removed = 0;
-    std::size_t kept = 0;
     std::string first_removed;
     std::string last_removed;
     std::size_t unread = 0;
-    auto it = iterate(Family::deliveries);
-    for (it->SeekToFirst(); it->Valid();) {
-        // What cannot be read is kept: deleting it would destroy the evidence `audit verify`
-        // reports, and stopping here would keep every other body forever.
-        std::optional<NamedKey> key = parse_named_key(it->key().ToStringView());
-        if (!key) {
-            ++unread;
-            it->Next();
+    const std::string bound = delivery_time_bound(received_before_ms);
+    auto it = iterate(Family::delivery_time);
+    for (it->SeekToFirst(); it->Valid() && it->key().compare(bound) < 0; it->Next()) {
+        const std::string_view time_key = it->key().ToStringView();
+        std::optional<DeliveryTimeKey> entry = parse_delivery_time_key(time_key);
+        if (!entry) {
+            continue;  // the completeness mark, or an entry the store never wrote
+        }
+        // The delivery itself decides, not its index entry: what cannot be read is kept (deleting
+        // it would destroy the evidence `audit verify` reports), and so is one received at or
+        // after the cutoff whatever its entry says.
+        std::string value;
+        rocksdb::Status status = database_->db().Get(
+            rocksdb::ReadOptions(), database_->family(Family::deliveries),
+            rocksdb::Slice(entry->delivery_key.data(), entry->delivery_key.size()), &value);
+        if (status.IsNotFound()) {
+            // Gone already (an index entry left behind): only the entry goes.
+            status = batch.Delete(database_->family(Family::delivery_time), it->key());
+            if (!status.ok()) {
+                return fail(status, "preparing the removal of old deliveries");
+            }
             continue;
         }
-        auto delivery = decode_delivery(key->name, key->number, it->value().ToStringView());
+        if (!status.ok()) {
+            return fail(status, "reading a delivery to prune");
+        }
+        const NamedKey key = *parse_named_key(entry->delivery_key);
+        auto delivery = decode_delivery(key.name, key.number, value);
         if (!delivery) {
             ++unread;
-            it->Next();
             continue;
         }
         if (delivery->received_at_ms >= received_before_ms) {
-            const std::uint64_t last = read_last_delivery_seq(key->name).value_or(key->number);
-            kept += last >= key->number ? last - key->number + 1 : 1;
-            // Past every key of this webhook ("name NUL seq"): the next webhook's first key.
-            std::string next_webhook(key->name);
-            next_webhook.push_back('\x01');
-            it->Seek(next_webhook);
             continue;
         }
-        if (rocksdb::Status status = batch.Delete(database_->family(Family::deliveries), it->key());
-            !status.ok()) {
+        status =
+            batch.Delete(database_->family(Family::deliveries),
+                         rocksdb::Slice(entry->delivery_key.data(), entry->delivery_key.size()));
+        if (status.ok()) {
+            status = batch.Delete(database_->family(Family::delivery_time), it->key());
+        }
+        if (!status.ok()) {
             return fail(status, "preparing the removal of old deliveries");
         }
-        if (removed++ == 0) {
-            first_removed = it->key().ToString();
+        const std::string delivery_key(entry->delivery_key);
+        if (removed++ == 0 || delivery_key < first_removed) {
+            first_removed = delivery_key;
         }
-        last_removed = it->key().ToString();
-        it->Next();
+        if (delivery_key > last_removed) {
+            last_removed = delivery_key;
+        }
     }
     if (!it->status().ok()) {
         return fail(it->status(), "reading deliveries to prune");
@@ -231,13 +252,74 @@ Result<std::size_t> RocksDbEventStore::prune_deliveries(std::int64_t received_be
         if (!status.ok()) {
             return fail(status, "preparing the mark of how far deliveries were pruned");
         }
+    }
+    if (batch.Count() > 0) {
         if (auto written = write(batch, options_.sync); !written) {
             return std::unexpected(written.error());
         }
+    }
+    if (removed > 0) {
         pruned_.add(first_removed, last_removed, removed);
-        compact_pruned_deliveries(kept);
+        compact_pruned_deliveries(kept_deliveries());
     }
     return removed;
+}
+
+std::size_t RocksDbEventStore::kept_deliveries() const {
+    std::uint64_t keys = 0;
+    if (!database_->db().GetIntProperty(database_->family(Family::deliveries),
+                                        "rocksdb.estimate-num-keys", &keys)) {
+        return 0;
+    }
+    return static_cast<std::size_t>(keys);
+}
+
+Result<void> RocksDbEventStore::complete_delivery_time_index() {
+    std::string mark;
+    rocksdb::Status status =
+        database_->db().Get(rocksdb::ReadOptions(), database_->family(Family::delivery_time),
+                            kDeliveryTimeCompleteKey, &mark);
+    if (status.ok()) {
+        return {};
+    }
+    if (!status.IsNotFound()) {
+        return fail(status, "reading the mark of the delivery time index");
+    }
+
+    // In batches, so that a store with millions of deliveries needs no batch of millions.
+    constexpr std::size_t kEntriesPerBatch = 10'000;
+    rocksdb::WriteBatch batch;
+    auto it = iterate(Family::deliveries);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        std::optional<NamedKey> key = parse_named_key(it->key().ToStringView());
+        if (!key) {
+            continue;
+        }
+        auto delivery = decode_delivery(key->name, key->number, it->value().ToStringView());
+        if (!delivery) {
+            continue;
+        }
+        status =
+            batch.Put(database_->family(Family::delivery_time),
+                      delivery_time_key(delivery->received_at_ms, it->key().ToStringView()), "");
+        if (!status.ok()) {
+            return fail(status, "preparing the delivery time index");
+        }
+        if (batch.Count() >= kEntriesPerBatch) {
+            if (auto written = write(batch, options_.sync); !written) {
+                return std::unexpected(written.error());
+            }
+            batch.Clear();
+        }
+    }
+    if (!it->status().ok()) {
+        return fail(it->status(), "reading deliveries to index them by time");
+    }
+    status = batch.Put(database_->family(Family::delivery_time), kDeliveryTimeCompleteKey, "");
+    if (!status.ok()) {
+        return fail(status, "preparing the mark of the delivery time index");
+    }
+    return write(batch, options_.sync);
 }
 
 void RocksDbEventStore::PrunedRange::add(const std::string& first, const std::string& last,

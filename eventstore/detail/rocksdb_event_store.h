@@ -35,6 +35,10 @@ class RocksDbEventStore final : public EventStore {
     RocksDbEventStore(std::unique_ptr<Database> database, const OpenOptions& options, Head head);
 
     Result<AppendResult> append(const AppendBatch& batch) override;
+    // Writable opens only, before any other use: gives every delivery written before the
+    // delivery time index existed its entry, then marks the index complete (at once for a store
+    // that has none). A delivery that cannot be decoded gets no entry: it is never pruned.
+    Result<void> complete_delivery_time_index();
     Result<std::vector<StoredEvent>> read_all(std::uint64_t after_position,
                                               std::size_t limit) const override;
     Result<std::uint64_t> for_each_event(std::uint64_t after_position, std::uint64_t limit,
@@ -80,6 +84,8 @@ class RocksDbEventStore final : public EventStore {
     Result<std::uint64_t> stored_version(std::string_view stream);
     // Remembers the versions of a batch RocksDB accepted. REQUIRES: write_mutex_ held.
     void remember_versions(const BatchVersions& versions);
+    // RocksDB's estimate of the deliveries kept, for compact_pruned_deliveries().
+    std::size_t kept_deliveries() const;
     // Chains `events` after `head` into `batch` (envelopes, index entries, the new head record)
     // and returns the new head. REQUIRES: write_mutex_ held.
     Result<Head> add_events(const std::vector<NewEvent>& events, Head head,

@@ -21,11 +21,15 @@ TEST(Prune, AnUndecodableDeliveryIsKeptAndWarnedAboutWhileTheRestIsPruned) {
         auto store = eventstore::open_rocksdb_store(dir.path(), {.create = true, .sync = false});
         ASSERT_TRUE(store.has_value());
         auto old = eventstore::testing::make_delivery("whk_old", kStart - 30 * domain::kDayMs);
-        ASSERT_TRUE((*store)->append({.events = {}, .deliveries = {old}}).has_value());
+        auto damaged =
+            eventstore::testing::make_delivery("whk_damaged", kStart - 30 * domain::kDayMs);
+        ASSERT_TRUE((*store)->append({.events = {}, .deliveries = {old, damaged}}).has_value());
     }
     {
+        // An old delivery pruning meets through the time index, its bytes damaged.
         eventstore::testing::RawStore raw(dir.path());
-        raw.put(eventstore::detail::Family::deliveries, "zzz", "planted");
+        raw.put(eventstore::detail::Family::deliveries,
+                eventstore::detail::delivery_key("whk_damaged", 1), "damaged");
     }
     auto store = eventstore::open_rocksdb_store(dir.path(), {.sync = false});
     ASSERT_TRUE(store.has_value());
@@ -49,8 +53,8 @@ TEST(Prune, AnUndecodableDeliveryIsKeptAndWarnedAboutWhileTheRestIsPruned) {
     EXPECT_EQ((*engine)->stats().prune_failures.load(), 0u);
     auto left = (*engine)->store().read_delivery_entries(std::nullopt, 10);
     ASSERT_TRUE(left.has_value());
-    ASSERT_EQ(left->size(), 1u);  // the old delivery is gone, the unreadable entry kept
-    EXPECT_EQ(left->front().key, "zzz");
+    ASSERT_EQ(left->size(), 1u);  // the old delivery is gone, the unreadable one kept
+    EXPECT_EQ(left->front().key, eventstore::detail::delivery_key("whk_damaged", 1));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <random>
@@ -131,20 +132,24 @@ TEST_F(EventStoreDeliveries, PruningRemembersItsCutoff) {
 // not a delivery) is kept, never deleted unread, and no longer stops the pruning of the others
 // (decision 114).
 TEST_F(EventStoreDeliveries, PruningSkipsWhatItCannotDecodeAndPrunesTheRest) {
-    ASSERT_TRUE(store_->append(
-        {.events = {}, .deliveries = {make_delivery("w", 100), make_delivery("w", 300)}}));
+    ASSERT_TRUE(store_->append({.events = {},
+                                .deliveries = {make_delivery("w", 100), make_delivery("w", 300),
+                                               make_delivery("x", 50)}}));
     store_.reset();
     {
         RawStore raw(dir_.path());
+        // Planted beside the store's own entries: no time index entry leads pruning to them.
         raw.put(detail::Family::deliveries, "zzz", "anything");
         raw.put(detail::Family::deliveries, detail::delivery_key("v", 1), "not a delivery");
+        // Damaged where pruning looks: an old delivery the index lists.
+        raw.put(detail::Family::deliveries, detail::delivery_key("x", 1), "damaged");
     }
     reopen();
     std::size_t undecodable = 0;
     auto pruned = store_->prune_deliveries(200, &undecodable);
     ASSERT_TRUE(pruned) << pruned.error().message;
     EXPECT_EQ(*pruned, 1u);
-    EXPECT_EQ(undecodable, 2u);
+    EXPECT_EQ(undecodable, 1u);
     auto kept = store_->read_deliveries("w", 0, 10);
     ASSERT_TRUE(kept);
     EXPECT_EQ(seqs_of(*kept), (std::vector<std::uint64_t>{2}));
@@ -152,18 +157,92 @@ TEST_F(EventStoreDeliveries, PruningSkipsWhatItCannotDecodeAndPrunesTheRest) {
     // Every entry, readable or not, in key order.
     auto entries = store_->read_delivery_entries(std::nullopt, 10);
     ASSERT_TRUE(entries) << entries.error().message;
-    ASSERT_EQ(entries->size(), 3u);
+    ASSERT_EQ(entries->size(), 4u);
     EXPECT_EQ((*entries)[0].key, detail::delivery_key("v", 1));
     EXPECT_FALSE((*entries)[0].delivery.has_value());
     EXPECT_EQ((*entries)[1].key, detail::delivery_key("w", 2));
     ASSERT_TRUE((*entries)[1].delivery.has_value());
     EXPECT_EQ((*entries)[1].delivery->received_at_ms, 300);
-    EXPECT_EQ((*entries)[2].key, "zzz");
-    EXPECT_EQ((*entries)[2].delivery.error(), "the key is not a webhook id and a seq");
-    auto after = store_->read_delivery_entries((*entries)[1].key, 10);
+    EXPECT_EQ((*entries)[2].key, detail::delivery_key("x", 1));
+    EXPECT_FALSE((*entries)[2].delivery.has_value());
+    EXPECT_EQ((*entries)[3].key, "zzz");
+    EXPECT_EQ((*entries)[3].delivery.error(), "the key is not a webhook id and a seq");
+    auto after = store_->read_delivery_entries((*entries)[2].key, 10);
     ASSERT_TRUE(after);
     ASSERT_EQ(after->size(), 1u);
     EXPECT_EQ(after->front().key, "zzz");
+
+    // The damaged delivery is met again by every pass, and still kept.
+    undecodable = 0;
+    pruned = store_->prune_deliveries(200, &undecodable);
+    ASSERT_TRUE(pruned) << pruned.error().message;
+    EXPECT_EQ(*pruned, 0u);
+    EXPECT_EQ(undecodable, 1u);
+}
+
+// The time index only leads pruning to a delivery; the delivery's own instant decides.
+TEST_F(EventStoreDeliveries, AnIndexEntryThatLiesAboutTheTimeNeverRemovesAYoungDelivery) {
+    ASSERT_TRUE(store_->append({.events = {}, .deliveries = {make_delivery("w", 500)}}));
+    store_.reset();
+    {
+        RawStore raw(dir_.path());
+        const std::string key = detail::delivery_key("w", 1);
+        raw.remove(detail::Family::delivery_time, detail::delivery_time_key(500, key));
+        raw.put(detail::Family::delivery_time, detail::delivery_time_key(10, key), "");
+    }
+    reopen();
+    auto pruned = store_->prune_deliveries(200);
+    ASSERT_TRUE(pruned) << pruned.error().message;
+    EXPECT_EQ(*pruned, 0u);
+    auto kept = store_->read_deliveries("w", 0, 10);
+    ASSERT_TRUE(kept);
+    EXPECT_EQ(seqs_of(*kept), (std::vector<std::uint64_t>{1}));
+}
+
+// A store written before the time index existed has deliveries without entries: its next
+// writable open indexes them, so pruning finds them, and a read-only open changes nothing.
+TEST_F(EventStoreDeliveries, DeliveriesWrittenBeforeTheTimeIndexAreIndexedAtTheNextWritableOpen) {
+    ASSERT_TRUE(store_->append({.events = {},
+                                .deliveries = {make_delivery("a", 10), make_delivery("b", 20),
+                                               make_delivery("a", 300), make_delivery("c", 30)}}));
+    store_.reset();
+    {
+        RawStore raw(dir_.path());
+        raw.drop(detail::Family::delivery_time);
+    }
+    reopen({.read_only = true});
+    reopen();
+    {
+        auto pruned = store_->prune_deliveries(100);
+        ASSERT_TRUE(pruned) << pruned.error().message;
+        EXPECT_EQ(*pruned, 3u);
+    }
+    auto a = store_->read_deliveries("a", 0, 10);
+    ASSERT_TRUE(a);
+    EXPECT_EQ(seqs_of(*a), (std::vector<std::uint64_t>{2}));
+    store_.reset();
+    RawStore raw(dir_.path());
+    const std::vector<std::string> left = raw.keys(detail::Family::delivery_time);
+    ASSERT_EQ(left.size(), 2u);  // the mark and a's second delivery
+    EXPECT_EQ(left[0], std::string(detail::kDeliveryTimeCompleteKey));
+    EXPECT_EQ(left[1], detail::delivery_time_key(300, detail::delivery_key("a", 2)));
+}
+
+// Instants before the epoch sort before those after it in the index.
+TEST(DeliveryTimeKeys, SortByInstantAndParseBack) {
+    const std::string key = detail::delivery_key("w", 7);
+    std::vector<std::string> keys;
+    for (std::int64_t at :
+         {std::int64_t{-5}, std::int64_t{0}, std::int64_t{1}, std::int64_t{1} << 40}) {
+        keys.push_back(detail::delivery_time_key(at, key));
+        auto parsed = detail::parse_delivery_time_key(keys.back());
+        ASSERT_TRUE(parsed);
+        EXPECT_EQ(parsed->received_at_ms, at);
+        EXPECT_EQ(parsed->delivery_key, key);
+    }
+    EXPECT_TRUE(std::is_sorted(keys.begin(), keys.end()));
+    EXPECT_LT(detail::delivery_time_key(-1, key), detail::delivery_time_bound(0));
+    EXPECT_FALSE(detail::parse_delivery_time_key(std::string(detail::kDeliveryTimeCompleteKey)));
 }
 
 // Pruning reads each webhook's deliveries only up to its first kept one and then jumps to the
