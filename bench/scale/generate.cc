@@ -1,7 +1,9 @@
 // The scale store of issue 5: 1M accounts, 5M tokens and 100M events by default, written through
 // the product's own EventStore (hash chain, stream index) with the deliveries of every call kept
 // under a retention, as a server would. Resumable: run it again on the same --dir to go on.
-// Prints progress (events, rate, disk size) to stderr and a JSON summary line to stdout.
+// Prints progress (events, rate, disk size) to stderr and a JSON summary line to stdout, with
+// the table bytes of each column family. Run with --events at or below what the store holds, it
+// only prints the summary of the store as it is.
 //
 // Usage: bench_scale_generate --dir DIR [--accounts N] [--tokens N] [--events N] [--batch N]
 //          [--call-spacing-ms N] [--retention-days N] [--prune-every-calls N]
@@ -145,12 +147,18 @@ int main(int argc, char** argv) {
     // Leave no write-ahead log to replay: the store is measured as a long-running one.
     bench::flush_all(dir);
     const auto bytes = bench::disk_bytes(dir);
+    std::string families;
+    for (const auto& [name, family_bytes] : bench::family_bytes(dir)) {
+        families +=
+            (families.empty() ? "" : ",") + ("\"" + name + "\":") + std::to_string(family_bytes);
+    }
     std::printf(
         "{\"events\":%llu,\"target_events\":%llu,\"stopped_early\":%s,\"seconds\":%.1f,"
-        "\"disk_bytes\":%llu,\"disk_bytes_per_event\":%.1f}\n",
+        "\"disk_bytes\":%llu,\"disk_bytes_per_event\":%.1f,\"family_bytes\":{%s}}\n",
         static_cast<unsigned long long>(events),
         static_cast<unsigned long long>(recipe.total_events), stopped_early ? "true" : "false",
         seconds, static_cast<unsigned long long>(bytes),
-        events == 0 ? 0.0 : static_cast<double>(bytes) / static_cast<double>(events));
+        events == 0 ? 0.0 : static_cast<double>(bytes) / static_cast<double>(events),
+        families.c_str());
     return 0;
 }

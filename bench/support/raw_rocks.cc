@@ -102,6 +102,19 @@ void flush_all(const std::filesystem::path& dir) {
     check(all.db->Flush(rocksdb::FlushOptions(), all.handles), "flush");
 }
 
+std::vector<std::pair<std::string, std::uint64_t>> family_bytes(const std::filesystem::path& dir) {
+    AllFamilies all(dir, true);
+    std::vector<std::pair<std::string, std::uint64_t>> sizes;
+    for (std::size_t i = 0; i < all.names.size(); ++i) {
+        std::uint64_t bytes = 0;
+        if (!all.db->GetIntProperty(all.handles[i], "rocksdb.total-sst-files-size", &bytes)) {
+            throw std::runtime_error("no table size for column family " + all.names[i]);
+        }
+        sizes.emplace_back(all.names[i], bytes);
+    }
+    return sizes;
+}
+
 ScanTotals raw_scan(const std::filesystem::path& dir, const std::string& family) {
     AllFamilies all(dir, true);
     rocksdb::ColumnFamilyHandle* wanted = all.find(family);
