@@ -214,6 +214,10 @@ struct SnapshotCodec {
         }
     }
 
+    // TODO(perf): start-up with a snapshot grows with the tokens: 6.8 s for 1M accounts and 5M
+    // tokens (goal 2 s), most of it here, reading records one at a time into vectors and an id
+    // table that grow as they go (docs/profiles/startup-scale-2026-12-05.txt). Sizing them from
+    // the snapshot's counts first, or a layout loaded as it lies on disk, would cut it.
     static domain::State get_state(ByteReader& r) {
         domain::State s;
         s.initialized = r.boolean();
