@@ -94,6 +94,21 @@ DeliveryCheck check_deliveries(const eventstore::EventStore& store, const State&
         last_seq.emplace(webhook.id, *last_given);
     }
 
+    // Deliveries received before the cutoff may have been pruned; every call after it that
+    // stored one (its event records the Content-Type) must still have it.
+    auto pruned_meta = store.get_meta(eventstore::kDeliveriesPrunedBeforeKey);
+    if (!pruned_meta) {
+        return failed(
+            "how far deliveries were pruned could not be read: " + pruned_meta.error().message, 0);
+    }
+    std::optional<Instant> pruned_before;
+    if (*pruned_meta) {
+        pruned_before = eventstore::decode_pruned_before(**pruned_meta);
+        if (!pruned_before) {
+            return failed("the store's mark of how far deliveries were pruned is not an instant",
+                          0);
+        }
+    }
     // One walk over the whole family, so that an entry no webhook's seqs lead to is seen too.
     Findings findings;
     std::unordered_map<std::string, Kept> by_call;
@@ -141,6 +156,18 @@ DeliveryCheck check_deliveries(const eventstore::EventStore& store, const State&
                              &entry.key);
                 continue;
             }
+            // Pruning removes every readable delivery received before its latest cutoff: one
+            // still here was never reached, its entry in the time index lost or wrong, and its
+            // body outlives the retention (decision 121).
+            if (pruned_before && delivery.received_at_ms < *pruned_before) {
+                findings.add(fmt::format("{} was received at {}, before the cutoff pruning has "
+                                         "reached ({}), and is still kept: its entry in the "
+                                         "delivery time index is missing or wrong",
+                                         named(kept, delivery.call_id),
+                                         format_instant(delivery.received_at_ms),
+                                         format_instant(*pruned_before)),
+                             &entry.key);
+            }
             earliest = std::min(earliest, delivery.received_at_ms);
             by_call.emplace(delivery.call_id, std::move(kept));
         }
@@ -150,21 +177,6 @@ DeliveryCheck check_deliveries(const eventstore::EventStore& store, const State&
     }
     const std::uint64_t total = by_call.size();
 
-    // Deliveries received before the cutoff may have been pruned; every call after it that
-    // stored one (its event records the Content-Type) must still have it.
-    auto pruned_meta = store.get_meta(eventstore::kDeliveriesPrunedBeforeKey);
-    if (!pruned_meta) {
-        return failed(
-            "how far deliveries were pruned could not be read: " + pruned_meta.error().message, 0);
-    }
-    std::optional<Instant> pruned_before;
-    if (*pruned_meta) {
-        pruned_before = eventstore::decode_pruned_before(**pruned_meta);
-        if (!pruned_before) {
-            return failed("the store's mark of how far deliveries were pruned is not an instant",
-                          0);
-        }
-    }
     // TODO(perf): without a pruning mark this reads the whole log once more; the rebuild that
     // verify runs first could collect the delivered calls instead.
     const Instant from =

@@ -1,8 +1,9 @@
 #pragma once
 // How far the pruning of deliveries has gone. prune_deliveries() keeps, in the meta family and
-// in the same batch as its deletes, the cutoff of the latest prune that removed something:
-// deliveries received before it may be gone legitimately, none received at or after it may be.
-// `audit verify` reads it to tell a delivery pruned from one deleted early.
+// in the same batch as its deletes, the latest cutoff a prune reached (never moved back):
+// deliveries received before it must be gone (unless unreadable), none received at or after it
+// may be. `audit verify` reads it to tell a delivery pruned from one deleted early, and one kept
+// past its retention.
 
 #include <charconv>
 #include <cstdint>

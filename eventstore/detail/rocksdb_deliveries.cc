@@ -232,8 +232,10 @@ Result<std::size_t> RocksDbEventStore::prune_deliveries(std::int64_t received_be
         *undecodable += unread;
     }
 
-    if (removed > 0) {
-        // How far pruning has gone, in the batch of the deletes, never moved back.
+    // How far pruning has gone, in the batch of its deletes, never moved back, recorded by every
+    // pass that moves it (one small write a minute on a server): a readable delivery received
+    // before it that is still kept was never reached, which verify reports (decision 121).
+    {
         std::string stored;
         rocksdb::Status status =
             database_->db().Get(rocksdb::ReadOptions(), database_->family(Family::meta),
@@ -241,16 +243,16 @@ Result<std::size_t> RocksDbEventStore::prune_deliveries(std::int64_t received_be
         if (!status.ok() && !status.IsNotFound()) {
             return fail(status, "reading how far deliveries were pruned");
         }
-        std::int64_t cutoff = received_before_ms;
+        std::optional<std::int64_t> before;
         if (status.ok()) {
-            if (auto before = decode_pruned_before(stored); before && *before > cutoff) {
-                cutoff = *before;
-            }
+            before = decode_pruned_before(stored);
         }
-        status = batch.Put(database_->family(Family::meta), kDeliveriesPrunedBeforeKey,
-                           encode_pruned_before(cutoff));
-        if (!status.ok()) {
-            return fail(status, "preparing the mark of how far deliveries were pruned");
+        if (!before || received_before_ms > *before) {
+            status = batch.Put(database_->family(Family::meta), kDeliveriesPrunedBeforeKey,
+                               encode_pruned_before(received_before_ms));
+            if (!status.ok()) {
+                return fail(status, "preparing the mark of how far deliveries were pruned");
+            }
         }
     }
     if (batch.Count() > 0) {

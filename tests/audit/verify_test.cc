@@ -362,6 +362,44 @@ TEST_F(Verify, AnAlteredOrPlantedDeliveryIsAFinding) {
 // The whole deliveries family is read, not only seqs 1..last of the webhooks the log knows: an
 // entry under a webhook the log does not record (whatever its last seq says), one with seq 0 and
 // a key that is no webhook id and seq are each a finding, named by their escaped key.
+// Pruning reaches deliveries through the time index: one whose entry was lost is never pruned,
+// and its body outlives the retention. Once a prune has passed its instant, that is a finding.
+TEST_F(Verify, ADeliveryPruningPassedButCouldNotReachIsAFinding) {
+    ledger->clock.advance(kDay);
+    const std::string lost = ledger->deliver("s-shop", "whk_shop", "{\"order\":1}");
+    ledger->clock.advance(kDay);
+    ledger->deliver("s-shop", "whk_shop", "{\"order\":2}");
+    close();
+    std::int64_t received = 0;
+    {
+        eventstore::testing::RawStore raw(dir.path());
+        const std::string key = eventstore::detail::delivery_key("whk_shop", 1);
+        auto stored = eventstore::detail::decode_delivery(
+            "whk_shop", 1, raw.get(eventstore::detail::Family::deliveries, key));
+        ASSERT_TRUE(stored.has_value());
+        received = stored->received_at_ms;
+        raw.remove(eventstore::detail::Family::delivery_time,
+                   eventstore::detail::delivery_time_key(received, key));
+    }
+    {
+        // A prune past the first delivery but not the second: it cannot reach the first.
+        auto store = open({});
+        auto pruned = store->prune_deliveries(received + 1);
+        ASSERT_TRUE(pruned.has_value()) << pruned.error().message;
+        EXPECT_EQ(*pruned, 0u);
+    }
+    json out = verify();
+    EXPECT_EQ(out["ok"], false) << out.dump(2);
+    EXPECT_EQ(out["deliveries"]["ok"], false) << out.dump(2);
+    EXPECT_NE(out["reason"].get<std::string>().find("delivery 1 of webhook whk_shop (call " + lost +
+                                                    ") was received at"),
+              std::string::npos)
+        << out.dump(2);
+    EXPECT_NE(out["reason"].get<std::string>().find("delivery time index is missing or wrong"),
+              std::string::npos)
+        << out.dump(2);
+}
+
 TEST_F(Verify, EveryDeliveryEntryOutsideTheKnownSeqsIsAFinding) {
     ledger->clock.advance(kDay);
     ledger->deliver("s-shop", "whk_shop", "{\"order\":1}");

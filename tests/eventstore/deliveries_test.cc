@@ -103,8 +103,8 @@ TEST_F(EventStoreDeliveries, PruneRemovesOnlyDeliveriesBeforeTheCutoff) {
     EXPECT_EQ(*again, 0u);
 }
 
-// The store remembers how far pruning has gone (the cutoff of the latest prune that removed
-// something, never moved back), so that verify can tell a delivery deleted early (decision 113).
+// The store remembers how far pruning has gone (the latest cutoff a prune reached, never moved
+// back), so that verify can tell a delivery deleted early or kept too long (decisions 113, 121).
 TEST_F(EventStoreDeliveries, PruningRemembersItsCutoff) {
     auto mark = [&]() -> std::optional<std::int64_t> {
         auto stored = store_->get_meta(kDeliveriesPrunedBeforeKey);
@@ -115,7 +115,9 @@ TEST_F(EventStoreDeliveries, PruningRemembersItsCutoff) {
     ASSERT_TRUE(store_->append(
         {.events = {}, .deliveries = {make_delivery("w", 100), make_delivery("w", 300)}}));
     ASSERT_EQ(store_->prune_deliveries(50).value_or(9), 0u);
-    EXPECT_EQ(mark(), std::nullopt);  // nothing removed: nothing to remember
+    EXPECT_EQ(mark(), 50);  // nothing removed, but every delivery before 50 is known gone
+    ASSERT_EQ(store_->prune_deliveries(20).value_or(9), 0u);
+    EXPECT_EQ(mark(), 50);  // never moved back
     ASSERT_EQ(store_->prune_deliveries(200).value_or(9), 1u);
     EXPECT_EQ(mark(), 200);
     reopen();
