@@ -116,8 +116,8 @@ int serve(const ServeOptions& options) {
 
     engine::EngineOptions engine_options;
     engine_options.delivery_retention_ms = options.delivery_retention_days * domain::kDayMs;
-    engine_options.warn = [](const std::string& message) {
-        api::log_line(spdlog::level::warn, "snapshot_problem", {{"message", message}});
+    engine_options.warn = [](std::string_view event, const std::string& message) {
+        api::log_line(spdlog::level::warn, event, {{"message", message}});
     };
     auto opened = open_data_dir(options.data_dir, clock, engine_options);
     if (!opened) {

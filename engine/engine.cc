@@ -62,7 +62,8 @@ std::expected<void, std::string> Engine::reload_model() {
     // there, so no event altered since it was written enters the state.
     eventstore::Hash anchor{};
     if (auto snapshot = load_snapshot(*store_); !snapshot) {
-        warn("projection snapshot ignored, rebuilding from the log: " + snapshot.error());
+        warn("snapshot_problem",
+             "projection snapshot ignored, rebuilding from the log: " + snapshot.error());
     } else if (*snapshot) {
         model_ = std::move((*snapshot)->model);
         anchor = (*snapshot)->event_hash;
@@ -228,7 +229,8 @@ void Engine::decide_and_commit(std::vector<Job>& jobs) {
             disk_full_ = true;
             last_probe_ = std::chrono::steady_clock::now();
             if (auto reloaded = reload_model(); !reloaded) {
-                warn("cannot reload the model after a full disk: " + reloaded.error());
+                warn("model_reload_failed",
+                     "cannot reload the model after a full disk: " + reloaded.error());
                 failed_ = true;
             }
         } else {
@@ -255,14 +257,14 @@ void Engine::prune_deliveries(Instant now) {
     auto pruned = store_->prune_deliveries(now - options_.delivery_retention_ms, &undecodable);
     if (!pruned) {
         stats_.prune_failures++;
-        warn("pruning old deliveries failed: " + pruned.error().message);
+        warn("delivery_prune_failed", "pruning old deliveries failed: " + pruned.error().message);
     }
     stats_.undecodable_deliveries = undecodable;
     if (undecodable > 0) {
-        warn(
-            fmt::format("pruning kept {} entr{} of the deliveries family that cannot be decoded "
-                        "(never deleted unread); run keyledger audit verify to name them",
-                        undecodable, undecodable == 1 ? "y" : "ies"));
+        warn("undecodable_deliveries",
+             fmt::format("pruning kept {} entr{} of the deliveries family that cannot be decoded "
+                         "(never deleted unread); run keyledger audit verify to name them",
+                         undecodable, undecodable == 1 ? "y" : "ies"));
     }
 }
 

@@ -20,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -46,9 +47,12 @@ struct EngineOptions {
     // Stream versions remembered between batches; past it they are forgotten and read from the
     // store's index again (bounds memory: about 100 bytes a stream).
     std::size_t remembered_streams = 262'144;
-    // Told, in plain words, about a snapshot that could not be used or written; the engine goes
-    // on without it (a snapshot is only ever a shortcut).
-    std::function<void(const std::string&)> warn;
+    // Told, in plain words, about trouble the engine goes on past: a snapshot that could not be
+    // used or written (`snapshot_problem`: a snapshot is only ever a shortcut), a model it could
+    // not reload after a full disk (`model_reload_failed`), a pruning pass that failed
+    // (`delivery_prune_failed`) or kept deliveries it could not decode (`undecodable_deliveries`).
+    // `event` is that name, for the log line.
+    std::function<void(std::string_view event, const std::string& message)> warn;
 };
 
 struct EngineStats {
@@ -154,7 +158,7 @@ class Engine {
     // While the disk is full: whether a small synced write goes through again (at most one try
     // a second, so a flood of jobs does not become a flood of failing writes).
     bool disk_has_space_again();
-    void warn(const std::string& message) const;
+    void warn(std::string_view event, const std::string& message) const;
     // The stream's version, from the batch being decided or else from the store's index.
     std::uint64_t& stream_version(const std::string& stream);
 

@@ -13,8 +13,9 @@ bool Engine::write_snapshot() {
     // written (measured in docs/PERFORMANCE.md); a copy-on-write model would let it run beside.
     const std::string bytes = projections::encode_snapshot(model_, head_hash_);
     if (auto stored = store_->put_meta(projections::kSnapshotMetaKey, bytes); !stored) {
-        warn("projection snapshot at position " + std::to_string(model_.position()) +
-             " not written: " + stored.error().message);
+        warn("snapshot_problem", "projection snapshot at position " +
+                                     std::to_string(model_.position()) +
+                                     " not written: " + stored.error().message);
         return false;
     }
     stats_.snapshot_position = model_.position();
@@ -31,9 +32,9 @@ void Engine::snapshot_if_due() {
     }
 }
 
-void Engine::warn(const std::string& message) const {
+void Engine::warn(std::string_view event, const std::string& message) const {
     if (options_.warn) {
-        options_.warn(message);
+        options_.warn(event, message);
     }
 }
 

@@ -37,7 +37,11 @@ TEST(Prune, AnUndecodableDeliveryIsKeptAndWarnedAboutWhileTheRestIsPruned) {
     std::vector<std::string> warnings;
     engine::EngineOptions options;
     options.snapshot_at_stop = false;
-    options.warn = [&warnings](const std::string& message) { warnings.push_back(message); };
+    std::vector<std::string> events;
+    options.warn = [&](std::string_view event, const std::string& message) {
+        events.emplace_back(event);
+        warnings.push_back(message);
+    };
     auto engine = engine::Engine::open(std::move(*store), clock, options);
     ASSERT_TRUE(engine.has_value()) << engine.error();
     (*engine)->start();
@@ -46,6 +50,7 @@ TEST(Prune, AnUndecodableDeliveryIsKeptAndWarnedAboutWhileTheRestIsPruned) {
     (*engine)->stop();
 
     ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_EQ(events, std::vector<std::string>{"undecodable_deliveries"});  // the log line's name
     EXPECT_NE(warnings[0].find("kept 1 entry of the deliveries family that cannot be decoded"),
               std::string::npos)
         << warnings[0];

@@ -33,7 +33,7 @@ std::unique_ptr<engine::Engine> open_engine(const std::filesystem::path& dir, bo
     EXPECT_TRUE(store.has_value()) << (store ? "" : store.error().message);
     engine::EngineOptions options;
     options.snapshot_at_stop = snapshot_at_stop;
-    options.warn = [](const std::string& message) { ADD_FAILURE() << message; };
+    options.warn = [](std::string_view, const std::string& message) { ADD_FAILURE() << message; };
     auto engine = engine::Engine::open(std::move(*store), clock, options);
     EXPECT_TRUE(engine.has_value()) << (engine ? "" : engine.error());
     return std::move(*engine);
@@ -145,7 +145,9 @@ TEST(RebuildProperty, RebuiltProjectionsEqualTheLiveOnes) {
             }
             engine::EngineOptions options;
             std::vector<std::string> warnings;
-            options.warn = [&](const std::string& message) { warnings.push_back(message); };
+            options.warn = [&](std::string_view, const std::string& message) {
+                warnings.push_back(message);
+            };
             auto store = eventstore::open_rocksdb_store(dir.path(), {.sync = false});
             ASSERT_TRUE(store.has_value());
             auto reopened = engine::Engine::open(std::move(*store), clock, options);

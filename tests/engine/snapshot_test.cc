@@ -25,7 +25,9 @@ std::unique_ptr<engine::Engine> open(const std::filesystem::path& dir, const eng
     EXPECT_TRUE(store.has_value()) << (store ? "" : store.error().message);
     engine::EngineOptions options;
     options.snapshot_at_stop = snapshot_at_stop;
-    options.warn = [&warnings](const std::string& message) { warnings.push_back(message); };
+    options.warn = [&warnings](std::string_view, const std::string& message) {
+        warnings.push_back(message);
+    };
     auto engine = engine::Engine::open(std::move(*store), clock, options);
     EXPECT_TRUE(engine.has_value()) << (engine ? "" : engine.error());
     return engine ? std::move(*engine) : nullptr;
@@ -207,7 +209,9 @@ TEST(Snapshot, AFailedEngineWritesNoSnapshot) {
     ASSERT_TRUE(store.has_value());
     std::vector<std::string> warnings;
     engine::EngineOptions options;
-    options.warn = [&warnings](const std::string& message) { warnings.push_back(message); };
+    options.warn = [&warnings](std::string_view, const std::string& message) {
+        warnings.push_back(message);
+    };
     auto engine = engine::Engine::open(std::move(*store), clock, options);
     ASSERT_TRUE(engine.has_value());
     const bool durable = (*engine)->run_now([](engine::Transaction& tx) {
