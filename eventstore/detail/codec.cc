@@ -230,11 +230,12 @@ std::optional<DeliveryTimeKey> parse_delivery_time_key(std::string_view key) {
         return std::nullopt;
     }
     const std::string_view delivery = key.substr(8);
-    if (!parse_named_key(delivery)) {
+    std::optional<NamedKey> named = parse_named_key(delivery);
+    if (!named) {
         return std::nullopt;
     }
     const std::uint64_t biased = *decode_u64(key.substr(0, 8));
-    return DeliveryTimeKey{static_cast<std::int64_t>(biased ^ kInstantBias), delivery};
+    return DeliveryTimeKey{static_cast<std::int64_t>(biased ^ kInstantBias), delivery, *named};
 }
 
 bool is_valid_name(std::string_view name) {

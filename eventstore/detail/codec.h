@@ -26,6 +26,14 @@ namespace keyledger::eventstore::detail {
 [[nodiscard]] std::string delivery_prefix(std::string_view webhook_id);  // webhook_id NUL
 [[nodiscard]] std::string delivery_key(std::string_view webhook_id, std::uint64_t seq);
 
+// A stream index key or a delivery key, taken apart.
+struct NamedKey {
+    std::string_view name;  // the stream or webhook id; points into the parsed key
+    std::uint64_t number;   // the version or seq
+};
+// nullopt unless `key` is name NUL u64be.
+[[nodiscard]] std::optional<NamedKey> parse_named_key(std::string_view key);
+
 // The delivery time index: received_at (as u64be of the instant plus 2^63, so that bytewise
 // order is time order, negative instants included), then the delivery's key. Pruning walks it
 // from the oldest delivery up to its cutoff: a pass costs what it removes, whatever the number of
@@ -37,17 +45,10 @@ namespace keyledger::eventstore::detail {
 struct DeliveryTimeKey {
     std::int64_t received_at_ms;
     std::string_view delivery_key;  // points into the parsed key
+    NamedKey delivery;              // delivery_key taken apart
 };
 // nullopt unless `key` is u64be followed by a delivery key (webhook id NUL u64be).
 [[nodiscard]] std::optional<DeliveryTimeKey> parse_delivery_time_key(std::string_view key);
-
-// A stream index key or a delivery key, taken apart.
-struct NamedKey {
-    std::string_view name;  // the stream or webhook id; points into the parsed key
-    std::uint64_t number;   // the version or seq
-};
-// nullopt unless `key` is name NUL u64be.
-[[nodiscard]] std::optional<NamedKey> parse_named_key(std::string_view key);
 
 // True if `name` can be a stream name or a webhook id: not empty, no NUL byte.
 [[nodiscard]] bool is_valid_name(std::string_view name);

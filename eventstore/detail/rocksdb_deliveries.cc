@@ -199,8 +199,7 @@ Result<std::size_t> RocksDbEventStore::prune_deliveries(std::int64_t received_be
         if (!status.ok()) {
             return fail(status, "reading a delivery to prune");
         }
-        const NamedKey key = *parse_named_key(entry->delivery_key);
-        auto delivery = decode_delivery(key.name, key.number, value);
+        auto delivery = decode_delivery(entry->delivery.name, entry->delivery.number, value);
         if (!delivery) {
             ++unread;
             continue;

@@ -33,11 +33,13 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
     table.cache_index_and_filter_blocks_with_high_priority = true;
     table.pin_l0_filter_and_index_blocks_in_cache = true;
     // TODO(perf): on a big store a table's whole index block (hundreds of KiB) is copied into
-    // this small cache again on most lookups of a stream's version. Partitioned indexes cured
-    // that but made the server's resident memory climb under load (docs/PERFORMANCE.md).
+    // this small cache again on most seeks for the version of an existing stream the store does
+    // not remember (a new stream is answered by the Bloom-filtered probe first). Partitioned
+    // indexes cured that but made the server's resident memory climb under load
+    // (docs/PERFORMANCE.md); OpenOptions::block_cache_bytes lets a bulk writer avoid it.
     // A Bloom filter pays off only for point lookups of keys that may be absent: the stream
-    // index (verify), the delivery seqs and meta. Events and deliveries are read by keys that
-    // exist or by scans, where a filter only costs memory.
+    // index (the version probe, verify), the delivery seqs and meta. Events and deliveries are read
+    // by keys that exist or by scans, where a filter only costs memory.
     if (bloom_filter) {
         table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     }
