@@ -1,5 +1,7 @@
 #include "domain/id_table.h"
 
+#include <algorithm>
+#include <array>
 #include <functional>
 #include <stdexcept>
 
@@ -94,12 +96,30 @@ std::optional<IdTable> IdTable::from_parts(std::string chars, std::vector<std::u
     table.chars_ = std::move(chars);
     table.ends_ = std::move(ends);
     table.slots_.assign(slots_for(table.ends_.size()), kEmpty);
-    for (std::uint32_t index = 0; index < table.size(); ++index) {
-        const std::string_view id = table.at(index);
-        if (table.slots_[table.slot_of(id, hash_of(id))] != kEmpty) {
+    // Each id lands in a random slot of a table bigger than the caches: the id kAhead places on
+    // is hashed, and its slot fetched, while this one is placed.
+    constexpr std::uint32_t kAhead = 8;
+    const std::uint32_t count = table.size();
+    const std::size_t mask = table.slots_.size() - 1;
+    std::array<std::uint64_t, kAhead> hashes{};
+    auto look_ahead = [&](std::uint32_t index) {
+        const std::uint64_t hash = hash_of(table.at(index));
+        hashes[index % kAhead] = hash;
+        __builtin_prefetch(&table.slots_[hash & mask]);
+    };
+    for (std::uint32_t index = 0; index < std::min(count, kAhead); ++index) {
+        look_ahead(index);
+    }
+    for (std::uint32_t index = 0; index < count; ++index) {
+        const std::uint64_t hash = hashes[index % kAhead];
+        if (index + kAhead < count) {
+            look_ahead(index + kAhead);
+        }
+        const std::size_t slot = table.slot_of(table.at(index), hash);
+        if (table.slots_[slot] != kEmpty) {
             return std::nullopt;  // the same id twice
         }
-        table.place(index);
+        table.slots_[slot] = (hash & ~std::uint64_t{0xffffffff}) | index;
     }
     return table;
 }

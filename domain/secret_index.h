@@ -65,6 +65,17 @@ class SecretIndex {
 
     std::size_t size() const { return used_; }
 
+    // Room for `count` digests without growing: a bulk load rehashes nothing.
+    void reserve(std::size_t count) { grow_for(count); }
+
+    // Starts loading the slot `digest` goes to, for a bulk load to ask a few digests ahead: each
+    // lands in a random slot of a table bigger than the caches.
+    void prefetch(const Digest& digest) const {
+        if (!slots_.empty()) {
+            __builtin_prefetch(&slots_[hash_of(digest) & (slots_.size() - 1)]);
+        }
+    }
+
     // Every stored reference, sorted: the content of the index given the token records.
     std::vector<Ref> refs() const {
         std::vector<Ref> out;

@@ -214,10 +214,13 @@ struct SnapshotCodec {
         }
     }
 
-    // TODO(perf): start-up with a snapshot grows with the tokens: 6.8 s for 1M accounts and 5M
-    // tokens (goal 2 s), most of it here, reading records one at a time into vectors and an id
-    // table that grow as they go (docs/profiles/startup-scale-2026-12-05.txt). Sizing them from
-    // the snapshot's counts first, or a layout loaded as it lies on disk, would cut it.
+    // Room for `count` records, but never for more of them than would take all the bytes left: a
+    // damaged count cannot make the reader reserve more memory than the input holds.
+    template <class T>
+    static void reserve_within(std::vector<T>& records, std::uint64_t count, const ByteReader& r) {
+        records.reserve(std::min<std::uint64_t>(count, r.remaining() / sizeof(T)));
+    }
+
     static domain::State get_state(ByteReader& r) {
         domain::State s;
         s.initialized = r.boolean();
@@ -228,8 +231,11 @@ struct SnapshotCodec {
         s.names = get_ids(r);
         const std::size_t ids = s.ids.size();
 
-        // Records are read one by one, so a damaged count cannot reserve more than the input holds.
-        for (std::uint64_t n = r.count(); n > 0 && r.ok(); --n) {
+        // Records are read one by one into room reserved within the input's size: a damaged count
+        // runs out of input (and is refused) before it can take more memory than that.
+        std::uint64_t n = r.count();
+        reserve_within(s.accounts, n, r);
+        for (; n > 0 && r.ok(); --n) {
             domain::Account& a = s.accounts.emplace_back();
             a.id = r.text();
             a.username = r.text();
@@ -246,7 +252,9 @@ struct SnapshotCodec {
             std::string username = r.text();
             s.account_by_username.emplace(std::move(username), get_index(r, ids, false));
         }
-        for (std::uint64_t n = r.count(); n > 0 && r.ok(); --n) {
+        n = r.count();
+        reserve_within(s.tokens, n, r);
+        for (; n > 0 && r.ok(); --n) {
             domain::Token& t = s.tokens.emplace_back();
             t.id_index = get_index(r, ids, false);
             t.owner_index = get_index(r, ids, true);
@@ -284,7 +292,9 @@ struct SnapshotCodec {
             }
         }
         const auto refs = r.array<domain::SecretIndex::Ref>();
-        for (std::uint64_t n = r.count(); n > 0 && r.ok(); --n) {
+        n = r.count();
+        reserve_within(s.webhooks, n, r);
+        for (; n > 0 && r.ok(); --n) {
             domain::Webhook& h = s.webhooks.emplace_back();
             h.id = r.text();
             h.name = r.text();
@@ -316,14 +326,22 @@ struct SnapshotCodec {
                       [&](std::uint32_t i) { return s.tokens[i].id_index; });
         place_records(r, s.ids, s.webhook_at, s.webhooks.size(),
                       [&](std::uint32_t i) { return s.ids.find(s.webhooks[i].id); });
-        for (domain::SecretIndex::Ref ref : refs) {
+        auto valid = [&](domain::SecretIndex::Ref ref) {
             const std::uint32_t token = ref >> 1;
-            if (token >= s.tokens.size() ||
-                ((ref & 1) != 0 && s.tokens[token].rotation_index == domain::IdTable::kNone)) {
+            return token < s.tokens.size() &&
+                   ((ref & 1) == 0 || s.tokens[token].rotation_index != domain::IdTable::kNone);
+        };
+        constexpr std::size_t kAhead = 8;
+        s.secrets.reserve(refs.size());
+        for (std::size_t i = 0; i < refs.size(); ++i) {
+            if (!valid(refs[i])) {
                 r.reject();
                 return s;
             }
-            s.secrets.put(s.secret_digest(ref), ref, s.digest_of_ref());
+            if (i + kAhead < refs.size() && valid(refs[i + kAhead])) {
+                s.secrets.prefetch(s.secret_digest(refs[i + kAhead]));
+            }
+            s.secrets.put(s.secret_digest(refs[i]), refs[i], s.digest_of_ref());
         }
         if (s.secrets.size() != refs.size()) {
             r.reject();

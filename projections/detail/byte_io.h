@@ -135,6 +135,7 @@ class ByteReader {
 
     bool ok() const { return ok_; }
     bool at_end() const { return pos_ == in_.size(); }
+    std::size_t remaining() const { return in_.size() - pos_; }
 
   private:
     std::uint64_t fail() {
