@@ -72,8 +72,8 @@ Result<void> check_directory(const fs::path& dir, bool create) {
 // A RocksDB database that lacks one of our column families is somebody else's.
 Result<void> check_families(const fs::path& dir, rocksdb::Env* env) {
     std::vector<std::string> names;
-    rocksdb::Status status =
-        rocksdb::DB::ListColumnFamilies(make_db_options(false, env), dir.string(), &names);
+    rocksdb::Status status = rocksdb::DB::ListColumnFamilies(
+        make_db_options(false, env, kDefaultWriteBufferBytes), dir.string(), &names);
     if (!status.ok()) {
         return fail(status, fmt::format("reading the database in {}", dir.string()));
     }
@@ -223,8 +223,12 @@ Result<std::unique_ptr<EventStore>> open_rocksdb_store(const std::filesystem::pa
 
     // Open, taking RocksDB's lock unless read-only or secondary.
     std::unique_ptr<Database> database;
-    DatabaseOptions database_options{
-        options.create, options.read_only, env, {}, options.block_cache_bytes};
+    DatabaseOptions database_options{options.create,
+                                     options.read_only,
+                                     env,
+                                     {},
+                                     options.block_cache_bytes,
+                                     options.write_buffer_bytes};
     if (options.secondary) {
         auto secondary_dir = make_secondary_dir();
         if (!secondary_dir) {

@@ -38,9 +38,10 @@ std::size_t slot_of(const std::string& name) {
 rocksdb::Status Database::open(const std::filesystem::path& dir, const DatabaseOptions& options,
                                std::unique_ptr<Database>* out) {
     out->reset();
-    rocksdb::DBOptions db_options = make_db_options(options.create, options.env);
+    rocksdb::DBOptions db_options =
+        make_db_options(options.create, options.env, options.write_buffer_bytes);
     std::vector<rocksdb::ColumnFamilyDescriptor> families =
-        make_family_descriptors(options.block_cache_bytes);
+        make_family_descriptors(options.block_cache_bytes, options.write_buffer_bytes);
     const bool secondary = !options.secondary_dir.empty();
     if (secondary || options.read_only) {
         drop_missing_families(dir, db_options, families);

@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "eventstore/detail/layout.h"
+#include "eventstore/event_store.h"
 
 namespace keyledger::eventstore::detail {
 
@@ -22,7 +23,8 @@ struct DatabaseOptions {
     // Set: a secondary instance keeping its own files in this directory, which the Database
     // removes when it closes; it catches up with the primary when opened. Overrides read_only.
     std::filesystem::path secondary_dir;
-    std::size_t block_cache_bytes = 4 * 1024 * 1024;  // see OpenOptions::block_cache_bytes
+    std::size_t block_cache_bytes = kDefaultBlockCacheBytes;    // see OpenOptions
+    std::size_t write_buffer_bytes = kDefaultWriteBufferBytes;  // see OpenOptions
 };
 
 class Database {

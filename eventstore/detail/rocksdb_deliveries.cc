@@ -6,6 +6,7 @@
 
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "eventstore/detail/errors.h"
 #include "eventstore/detail/rocksdb_event_store.h"
@@ -173,59 +174,90 @@ Result<std::size_t> RocksDbEventStore::prune_deliveries(std::int64_t received_be
     std::string first_removed;
     std::string last_removed;
     std::size_t unread = 0;
+    // The deliveries of a chunk of index entries are read with one MultiGet: the keys of a
+    // pass are spread over every webhook, and read one at a time each looked up the table
+    // index and the block cache again (most of a big pass's CPU).
+    constexpr std::size_t kChunk = 512;
+    std::vector<std::string> chunk;  // time index entries, each a parsable DeliveryTimeKey
+    chunk.reserve(kChunk);
+    auto prune_chunk = [&]() -> Result<void> {
+        std::vector<DeliveryTimeKey> entries;
+        std::vector<rocksdb::Slice> keys;
+        entries.reserve(chunk.size());
+        keys.reserve(chunk.size());
+        for (const std::string& time_key : chunk) {
+            entries.push_back(*parse_delivery_time_key(time_key));
+            keys.emplace_back(entries.back().delivery_key.data(),
+                              entries.back().delivery_key.size());
+        }
+        std::vector<rocksdb::PinnableSlice> values(keys.size());
+        std::vector<rocksdb::Status> statuses(keys.size());
+        database_->db().MultiGet(rocksdb::ReadOptions(), database_->family(Family::deliveries),
+                                 keys.size(), keys.data(), values.data(), statuses.data());
+        for (std::size_t i = 0; i < chunk.size(); ++i) {
+            const DeliveryTimeKey& entry = entries[i];
+            // The delivery itself decides, not its index entry: what cannot be read is kept
+            // (deleting it would destroy the evidence `audit verify` reports), and so is one
+            // received at or after the cutoff whatever its entry says.
+            rocksdb::Status status = statuses[i];
+            if (status.IsNotFound()) {
+                // Gone already (an index entry left behind): only the entry goes.
+                status = batch.Delete(database_->family(Family::delivery_time), chunk[i]);
+                if (!status.ok()) {
+                    return fail(status, "preparing the removal of old deliveries");
+                }
+                continue;
+            }
+            if (!status.ok()) {
+                return fail(status, "reading a delivery to prune");
+            }
+            auto delivery = decode_delivery(entry.delivery.name, entry.delivery.number,
+                                            values[i].ToStringView());
+            if (!delivery) {
+                ++unread;
+                continue;
+            }
+            if (delivery->received_at_ms >= received_before_ms) {
+                continue;
+            }
+            status = batch.Delete(database_->family(Family::deliveries), keys[i]);
+            if (status.ok()) {
+                status = batch.Delete(database_->family(Family::delivery_time), chunk[i]);
+            }
+            if (!status.ok()) {
+                return fail(status, "preparing the removal of old deliveries");
+            }
+            const std::string delivery_key(entry.delivery_key);
+            if (removed++ == 0 || delivery_key < first_removed) {
+                first_removed = delivery_key;
+            }
+            if (delivery_key > last_removed) {
+                last_removed = delivery_key;
+            }
+        }
+        chunk.clear();
+        return {};
+    };
+
     const std::string bound = delivery_time_bound(received_before_ms);
     auto it = iterate(Family::delivery_time);
     for (it->SeekToFirst(); it->Valid() && it->key().compare(bound) < 0; it->Next()) {
         const std::string_view time_key = it->key().ToStringView();
-        std::optional<DeliveryTimeKey> entry = parse_delivery_time_key(time_key);
-        if (!entry) {
+        if (!parse_delivery_time_key(time_key)) {
             continue;  // the completeness mark, or an entry the store never wrote
         }
-        // The delivery itself decides, not its index entry: what cannot be read is kept (deleting
-        // it would destroy the evidence `audit verify` reports), and so is one received at or
-        // after the cutoff whatever its entry says.
-        std::string value;
-        rocksdb::Status status = database_->db().Get(
-            rocksdb::ReadOptions(), database_->family(Family::deliveries),
-            rocksdb::Slice(entry->delivery_key.data(), entry->delivery_key.size()), &value);
-        if (status.IsNotFound()) {
-            // Gone already (an index entry left behind): only the entry goes.
-            status = batch.Delete(database_->family(Family::delivery_time), it->key());
-            if (!status.ok()) {
-                return fail(status, "preparing the removal of old deliveries");
+        chunk.emplace_back(time_key);
+        if (chunk.size() == kChunk) {
+            if (auto pruned = prune_chunk(); !pruned) {
+                return std::unexpected(pruned.error());
             }
-            continue;
-        }
-        if (!status.ok()) {
-            return fail(status, "reading a delivery to prune");
-        }
-        auto delivery = decode_delivery(entry->delivery.name, entry->delivery.number, value);
-        if (!delivery) {
-            ++unread;
-            continue;
-        }
-        if (delivery->received_at_ms >= received_before_ms) {
-            continue;
-        }
-        status =
-            batch.Delete(database_->family(Family::deliveries),
-                         rocksdb::Slice(entry->delivery_key.data(), entry->delivery_key.size()));
-        if (status.ok()) {
-            status = batch.Delete(database_->family(Family::delivery_time), it->key());
-        }
-        if (!status.ok()) {
-            return fail(status, "preparing the removal of old deliveries");
-        }
-        const std::string delivery_key(entry->delivery_key);
-        if (removed++ == 0 || delivery_key < first_removed) {
-            first_removed = delivery_key;
-        }
-        if (delivery_key > last_removed) {
-            last_removed = delivery_key;
         }
     }
     if (!it->status().ok()) {
         return fail(it->status(), "reading deliveries to prune");
+    }
+    if (auto pruned = prune_chunk(); !pruned) {
+        return std::unexpected(pruned.error());
     }
     if (undecodable != nullptr) {
         *undecodable += unread;
@@ -337,26 +369,17 @@ void RocksDbEventStore::PrunedRange::add(const std::string& first, const std::st
 void RocksDbEventStore::compact_pruned_deliveries(std::size_t kept) {
     // Deleted deliveries keep their bytes on disk until a compaction drops them. Keys go by
     // webhook, then seq, so the range of what was pruned also holds what was kept, and a
-    // compaction rewrites that. So it waits until the deliveries pruned since the last one
-    // are as many as those kept: the disk then holds at most about twice the retention's
-    // worth, and compaction writes about one kept delivery per delivery pruned.
+    // compaction rewrites that: the keys and references of the tables, not the bodies in blob
+    // files (decision 122), which go whole once nothing points into them. So it waits until the
+    // deliveries pruned since the last one are as many as those kept: the disk then holds at
+    // most about twice the retention's worth, and compaction writes about one kept delivery's
+    // key per delivery pruned. It runs on the compactor's thread: the caller, the engine's
+    // decider, goes on deciding meanwhile.
     if (pruned_.deliveries == 0 || pruned_.deliveries < kept) {
         return;
     }
-    rocksdb::CompactRangeOptions options;
-    options.exclusive_manual_compaction = false;  // background compactions go on meanwhile
-    const rocksdb::Slice from(pruned_.from);
-    const rocksdb::Slice to(pruned_.to);
-    // TODO(perf): runs on the caller's thread (the engine's decider): a large range pauses
-    // deciding while it is rewritten. A compaction filter on received_at would spread the work
-    // over RocksDB's own background compactions.
-    rocksdb::Status status =
-        database_->db().CompactRange(options, database_->family(Family::deliveries), &from, &to);
-    if (status.ok()) {
-        pruned_ = {};
-    }
-    // Otherwise the range stays pending and the next prune tries again: the deletions are
-    // durable either way, only the disk space waits.
+    compactor_.request(pruned_.from, pruned_.to);
+    pruned_ = {};
 }
 
 }  // namespace keyledger::eventstore::detail

@@ -17,7 +17,10 @@ namespace keyledger::eventstore::detail {
 
 RocksDbEventStore::RocksDbEventStore(std::unique_ptr<Database> database, const OpenOptions& options,
                                      Head head)
-    : database_(std::move(database)), options_(options), head_(head) {}
+    : database_(std::move(database)),
+      options_(options),
+      head_(head),
+      compactor_(database_->db(), database_->family(Family::deliveries)) {}
 
 std::uint64_t RocksDbEventStore::head_position() const {
     std::lock_guard lock(head_mutex_);

@@ -18,6 +18,7 @@
 
 #include "eventstore/detail/codec.h"
 #include "eventstore/detail/database.h"
+#include "eventstore/detail/delivery_compactor.h"
 #include "eventstore/event_store.h"
 
 namespace keyledger::eventstore::detail {
@@ -72,6 +73,10 @@ class RocksDbEventStore final : public EventStore {
     Result<void> put_meta(std::string_view key, std::string_view value) override;
     Result<std::optional<std::string>> get_meta(std::string_view key) const override;
 
+    // Waits for the compaction pruning asked for, which runs on a thread of the store's own;
+    // returns how many such compactions RocksDB refused so far. For tests and benchmarks.
+    std::size_t wait_for_pruning_compaction() { return compactor_.wait_idle(); }
+
   private:
     // The version of each stream the batch touches, before (as stored) and after the batch.
     using BatchVersions = std::unordered_map<std::string_view, std::uint64_t>;
@@ -100,8 +105,9 @@ class RocksDbEventStore final : public EventStore {
     // REQUIRES: write_mutex_ held.
     Result<std::uint64_t> last_delivery_seq(const std::string& webhook_id);
 
-    // Compacts the key range of the deliveries pruned so far, once they are many enough beside
-    // the `kept` ones, so that the disk follows the retention. REQUIRES: write_mutex_ held.
+    // Has the key range of the deliveries pruned so far compacted, in the background, once they
+    // are many enough beside the `kept` ones, so that the disk follows the retention.
+    // REQUIRES: write_mutex_ held.
     void compact_pruned_deliveries(std::size_t kept);
 
     // Writes `batch` unless an earlier write failed; a failure here makes every later write
@@ -153,6 +159,9 @@ class RocksDbEventStore final : public EventStore {
     // Read by any thread; written only by the writer, after RocksDB accepted the batch.
     mutable std::mutex head_mutex_;
     Head head_;  // guarded by head_mutex_ (the writer may read it holding write_mutex_ only)
+
+    // Declared after database_, so destroyed (its thread stopped) before the database closes.
+    DeliveryCompactor compactor_;
 };
 
 }  // namespace keyledger::eventstore::detail

@@ -4,6 +4,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -12,18 +13,13 @@
 namespace keyledger::eventstore::detail {
 namespace {
 
-// Memtables of all families together (RocksDB's default is 64 MiB per family). The log is
-// append-only and read back through the block cache, so big memtables buy nothing but resident
-// memory that swings with every flush: resident memory rises and falls by about this much every
-// few seconds under webhook load (about 1 KB written per call). 8 MiB keeps that swing within a
-// few percent of the server's footprint for about 6% fewer calls per second than 16 MiB
-// (scripts/load-test, 20 s runs side by side, 2026-12-05).
-constexpr std::size_t kWriteBufferBytes = 8 * 1024 * 1024;
-// One family's memtable; RocksDB allocates it in blocks of an eighth of this.
-constexpr std::size_t kFamilyWriteBufferBytes = 4 * 1024 * 1024;
+// Delivery records at least this big keep only a reference in the deliveries tables.
+constexpr std::uint64_t kMinBlobBytes = 256;
+// The most a blob file holds: disk space comes back a whole file at a time.
+constexpr std::uint64_t kBlobFileBytes = 64ULL * 1024 * 1024;
 
 rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache>& cache,
-                                            bool bloom_filter) {
+                                            bool bloom_filter, std::size_t write_buffer_bytes) {
     rocksdb::BlockBasedTableOptions table;
     table.block_cache = cache;
     // Index and filter blocks live in the block cache too, so their memory is bounded by it:
@@ -48,13 +44,32 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
     options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     // Sizes levels from the bottom up: the space overhead stays near 10% as the log grows.
     options.level_compaction_dynamic_level_bytes = true;
-    options.write_buffer_size = kFamilyWriteBufferBytes;
+    // One family's memtable (RocksDB allocates it in blocks of an eighth of this): half of all.
+    options.write_buffer_size = write_buffer_bytes / 2;
     return options;
+}
+
+// Delivery bodies (up to 256 KiB, 512 bytes typical) go to blob files, leaving the tables only
+// their keys and small records. The tables are keyed by webhook, so every compaction rewrites
+// what it touches across all webhooks; with the bodies inline, a store at steady retention
+// rewrote each body about ten times on its way down the levels and again at each compaction after
+// pruning (most of a bulk writer's CPU, and a pause of the decider). The bodies leave the tables
+// when level 0 is compacted, a stretch of arrivals at a time (level 0's own small files keep
+// them: a blob file per memtable flush would make a server thousands of tiny files). So blob
+// files follow arrival order, which is pruning order: once the tables no longer point into an old
+// file, it is deleted whole, without being read. Garbage collection moves the few bodies still
+// alive in the oldest files so that those can go too.
+void separate_delivery_bodies(rocksdb::ColumnFamilyOptions& options) {
+    options.enable_blob_files = true;
+    options.min_blob_size = kMinBlobBytes;
+    options.blob_file_size = kBlobFileBytes;
+    options.blob_file_starting_level = 1;
+    options.enable_blob_garbage_collection = true;
 }
 
 }  // namespace
 
-rocksdb::DBOptions make_db_options(bool create, rocksdb::Env* env) {
+rocksdb::DBOptions make_db_options(bool create, rocksdb::Env* env, std::size_t write_buffer_bytes) {
     rocksdb::DBOptions options;
     options.create_if_missing = create;
     // A store written before a family existed gets it at its next writable open.
@@ -62,7 +77,7 @@ rocksdb::DBOptions make_db_options(bool create, rocksdb::Env* env) {
     if (env != nullptr) {
         options.env = env;
     }
-    options.db_write_buffer_size = kWriteBufferBytes;
+    options.db_write_buffer_size = write_buffer_bytes;
     // RocksDB's own LOG files in the store directory: keep a few, not all of them forever.
     options.keep_log_file_num = 5;
     // Every acknowledged batch is synced, so the only damage a crash can leave in the
@@ -81,16 +96,22 @@ rocksdb::DBOptions make_db_options(bool create, rocksdb::Env* env) {
 // page cache does the rest; a bigger one only fills with blocks read once and shows as resident
 // memory that keeps growing.
 std::vector<rocksdb::ColumnFamilyDescriptor> make_family_descriptors(
-    std::size_t block_cache_bytes) {
+    std::size_t block_cache_bytes, std::size_t write_buffer_bytes) {
     auto cache = rocksdb::NewLRUCache(block_cache_bytes);
 
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    families.emplace_back(rocksdb::kDefaultColumnFamilyName, family_options(cache, false));
+    families.emplace_back(rocksdb::kDefaultColumnFamilyName,
+                          family_options(cache, false, write_buffer_bytes));
     for (std::size_t i = 0; i < kFamilyNames.size(); ++i) {
         const auto family = static_cast<Family>(i);
         const bool point_lookups = family == Family::stream_index ||
                                    family == Family::delivery_seq || family == Family::meta;
-        families.emplace_back(std::string(kFamilyNames[i]), family_options(cache, point_lookups));
+        rocksdb::ColumnFamilyOptions options =
+            family_options(cache, point_lookups, write_buffer_bytes);
+        if (family == Family::deliveries) {
+            separate_delivery_bodies(options);
+        }
+        families.emplace_back(std::string(kFamilyNames[i]), std::move(options));
     }
     return families;
 }

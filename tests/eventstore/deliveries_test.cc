@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "eventstore/detail/rocksdb_event_store.h"
 #include "eventstore/pruning.h"
 #include "tests/eventstore/test_support.h"
 
@@ -328,15 +329,56 @@ TEST_F(EventStoreDeliveries, PruningGivesTheDiskSpaceBack) {
     auto pruned = store_->prune_deliveries(kDeliveries - 240);  // keeps the newest tenth
     ASSERT_TRUE(pruned) << pruned.error().message;
     EXPECT_EQ(*pruned, static_cast<std::size_t>(kDeliveries - 240));
+    // The compaction runs on the store's own thread; the pass returned without waiting for it.
+    auto* rocks = dynamic_cast<detail::RocksDbEventStore*>(store_.get());
+    ASSERT_NE(rocks, nullptr);
+    EXPECT_EQ(rocks->wait_for_pruning_compaction(), 0u);
     const std::uintmax_t after = bytes_on_disk(dir_.path());
     EXPECT_LT(after, full / 4) << "bytes on disk: " << full << " before pruning, " << after
                                << " after";
 
+    // The compaction moved the kept bodies out of the tables into blob files, read from there.
+    std::size_t blob_files = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) {
+        blob_files += entry.path().extension() == ".blob" ? 1 : 0;
+    }
+    EXPECT_GT(blob_files, 0u);
     auto kept = store_->read_deliveries("w0", 0, 1000);
     ASSERT_TRUE(kept) << kept.error().message;
     ASSERT_EQ(kept->size(), 60u);
     EXPECT_EQ(kept->front().received_at_ms, kDeliveries - 240);
     EXPECT_EQ(kept->front().body.size(), kBodyBytes);
+    reopen();
+    auto reread = store_->read_deliveries("w0", 0, 1000);
+    ASSERT_TRUE(reread) << reread.error().message;
+    ASSERT_EQ(reread->size(), 60u);
+    EXPECT_EQ(reread->back().body, kept->back().body);
+}
+
+TEST_F(EventStoreDeliveries, ClosingTheStoreWhilePruningsCompactionRunsLosesNothing) {
+    for (int first = 0; first < 2000; first += 100) {
+        std::vector<NewDelivery> deliveries;
+        for (int n = first; n < first + 100; ++n) {
+            deliveries.push_back(
+                make_delivery("w" + std::to_string(n % 7), n, std::string(1024, 'a' + n % 26)));
+        }
+        ASSERT_TRUE(store_->append({.events = {}, .deliveries = std::move(deliveries)}));
+    }
+    auto pruned = store_->prune_deliveries(1500);  // more pruned than kept: a compaction starts
+    ASSERT_TRUE(pruned) << pruned.error().message;
+    ASSERT_EQ(*pruned, 1500u);
+    reopen();  // at once: the compaction is cancelled or done, never waited for
+    std::size_t kept = 0;
+    for (int webhook = 0; webhook < 7; ++webhook) {
+        auto deliveries = store_->read_deliveries("w" + std::to_string(webhook), 0, 1000);
+        ASSERT_TRUE(deliveries) << deliveries.error().message;
+        for (const StoredDelivery& delivery : *deliveries) {
+            EXPECT_GE(delivery.received_at_ms, 1500);
+            EXPECT_EQ(delivery.body, std::string(1024, 'a' + delivery.received_at_ms % 26));
+        }
+        kept += deliveries->size();
+    }
+    EXPECT_EQ(kept, 500u);
 }
 
 TEST_F(EventStoreDeliveries, RefusesInvalidWebhookIds) {
