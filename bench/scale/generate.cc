@@ -7,7 +7,8 @@
 //
 // Usage: bench_scale_generate --dir DIR [--accounts N] [--tokens N] [--events N] [--batch N]
 //          [--call-spacing-ms N] [--retention-days N] [--prune-every-calls N]
-//          [--max-disk-gb N] [--max-minutes N] [--cache-mb N] [--no-deliveries]
+//          [--max-disk-gb N] [--max-minutes N] [--cache-mb N] [--write-buffer-mb N]
+//          [--no-deliveries]
 //
 // The store is opened with a block cache of --cache-mb (1024 by default) instead of the server's
 // 4 MiB: every append checks its stream's version, and past a few million events that lookup
@@ -16,6 +17,10 @@
 // how fast the store is built, not what it holds. For the same reason the store remembers the
 // version of every stream it writes (about 7M, ~800 MB) rather than the server's 262,144: calls
 // land on random tokens among millions, and each forgotten one would be read from the index.
+// Its memtables, --write-buffer-mb together (1024 by default, the server's 8), make tables of
+// hundreds of megabytes instead of a few: the keys of the stream index, the related index and
+// the deliveries arrive in random order, and small tables are merged into the next level many
+// more times over.
 
 #include <chrono>
 #include <cstdio>
@@ -35,7 +40,7 @@ int usage() {
                  "usage: bench_scale_generate --dir DIR [--accounts N] [--tokens N] [--events N]\n"
                  "         [--batch N] [--call-spacing-ms N] [--retention-days N]\n"
                  "         [--prune-every-calls N] [--max-disk-gb N] [--max-minutes N]\n"
-                 "         [--cache-mb N] [--no-deliveries]\n");
+                 "         [--cache-mb N] [--write-buffer-mb N] [--no-deliveries]\n");
     return 2;
 }
 
@@ -59,6 +64,7 @@ int main(int argc, char** argv) {
     double max_disk_gb = 40;
     double max_minutes = 1e9;
     std::size_t cache_mb = 1024;
+    std::size_t write_buffer_mb = 1024;
     try {
         for (int i = 1; i < argc; ++i) {
             const std::string arg = argv[i];
@@ -92,6 +98,8 @@ int main(int argc, char** argv) {
                 max_minutes = std::stod(value);
             } else if (arg == "--cache-mb") {
                 cache_mb = std::stoull(value);
+            } else if (arg == "--write-buffer-mb") {
+                write_buffer_mb = std::stoull(value);
             } else {
                 return usage();
             }
@@ -100,7 +108,7 @@ int main(int argc, char** argv) {
         return usage();
     }
     if (dir.empty() || recipe.shape.accounts == 0 || recipe.shape.tokens == 0 ||
-        recipe.batch_events == 0) {
+        recipe.batch_events == 0 || write_buffer_mb == 0) {
         return usage();
     }
 
@@ -108,7 +116,8 @@ int main(int argc, char** argv) {
     auto store = eventstore::open_rocksdb_store(dir, {.create = fresh,
                                                       .sync = false,
                                                       .block_cache_bytes = cache_mb << 20,
-                                                      .remembered_streams = kRememberedStreams});
+                                                      .remembered_streams = kRememberedStreams,
+                                                      .write_buffer_bytes = write_buffer_mb << 20});
     if (!store) {
         std::fprintf(stderr, "cannot open %s: %s\n", dir.c_str(), store.error().message.c_str());
         return 1;
@@ -126,9 +135,12 @@ int main(int argc, char** argv) {
             last_report = now;
             const double seconds = std::chrono::duration<double>(now - started).count();
             const double gb = static_cast<double>(bench::disk_bytes(dir)) / 1e9;
-            std::fprintf(stderr, "scale: %llu events, %.0f events/s, %.2f GB on disk\n",
+            std::fprintf(stderr,
+                         "scale: %llu events, %.0f events/s, %.2f GB on disk, %llu prunes in "
+                         "%.1f s\n",
                          static_cast<unsigned long long>(p.events),
-                         static_cast<double>(p.events - start_events) / seconds, gb);
+                         static_cast<double>(p.events - start_events) / seconds, gb,
+                         static_cast<unsigned long long>(p.prunes), p.prune_seconds);
             if (gb > max_disk_gb || seconds / 60 > max_minutes) {
                 throw Stop{};
             }

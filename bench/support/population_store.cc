@@ -1,5 +1,6 @@
 #include "bench/support/population_store.h"
 
+#include <chrono>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -112,9 +113,14 @@ eventstore::Result<BuildProgress> build_store(
             if (auto flushed = writer.flush(); !flushed) {
                 return std::unexpected(flushed.error());
             }
+            const auto prune_started = std::chrono::steady_clock::now();
             if (auto pruned = store.prune_deliveries(at - recipe.delivery_retention_ms); !pruned) {
                 return std::unexpected(pruned.error());
             }
+            ++done.prunes;
+            done.prune_seconds +=
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - prune_started)
+                    .count();
             next_prune += recipe.prune_every_calls;
         }
     }

@@ -29,6 +29,9 @@ struct BuildProgress {
     std::uint64_t events = 0;
     std::uint64_t calls = 0;
     std::int64_t last_at_ms = 0;
+    // Pruning passes so far, and the wall time they took (the compaction they may run included).
+    std::uint64_t prunes = 0;
+    double prune_seconds = 0;
 };
 
 // Appends to `store` until it holds recipe.total_events events (continues a store that already

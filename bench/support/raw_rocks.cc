@@ -106,11 +106,13 @@ std::vector<std::pair<std::string, std::uint64_t>> family_bytes(const std::files
     AllFamilies all(dir, true);
     std::vector<std::pair<std::string, std::uint64_t>> sizes;
     for (std::size_t i = 0; i < all.names.size(); ++i) {
-        std::uint64_t bytes = 0;
-        if (!all.db->GetIntProperty(all.handles[i], "rocksdb.total-sst-files-size", &bytes)) {
+        std::uint64_t tables = 0;
+        std::uint64_t blobs = 0;
+        if (!all.db->GetIntProperty(all.handles[i], "rocksdb.total-sst-files-size", &tables) ||
+            !all.db->GetIntProperty(all.handles[i], "rocksdb.total-blob-file-size", &blobs)) {
             throw std::runtime_error("no table size for column family " + all.names[i]);
         }
-        sizes.emplace_back(all.names[i], bytes);
+        sizes.emplace_back(all.names[i], tables + blobs);
     }
     return sizes;
 }

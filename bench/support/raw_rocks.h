@@ -43,8 +43,9 @@ ScanTotals raw_scan(const std::filesystem::path& dir, const std::string& family)
 // Throws std::runtime_error.
 void flush_all(const std::filesystem::path& dir);
 
-// The bytes of table files of each column family of the RocksDB in `dir` (after flush_all, the
-// whole of it but RocksDB's small manifest and logs), in the order RocksDB lists the families.
+// The bytes of table and blob files of each column family of the RocksDB in `dir` (after
+// flush_all, the whole of it but RocksDB's small manifest and logs), in the order RocksDB lists
+// the families.
 // Throws std::runtime_error.
 std::vector<std::pair<std::string, std::uint64_t>> family_bytes(const std::filesystem::path& dir);
 
