@@ -214,12 +214,16 @@ struct SnapshotCodec {
         }
     }
 
-    // Room for `count` records, but never for more of them than would take all the bytes left: a
-    // damaged count cannot make the reader reserve more memory than the input holds.
+    // Room for `count` records, but never for more of them than the bytes left could encode at
+    // `min_bytes` each: a damaged count cannot make the reader reserve more than sizeof(T) /
+    // min_bytes times the input's size. By default the bound is the input's size itself.
     template <class T>
-    static void reserve_within(std::vector<T>& records, std::uint64_t count, const ByteReader& r) {
-        records.reserve(std::min<std::uint64_t>(count, r.remaining() / sizeof(T)));
+    static void reserve_within(std::vector<T>& records, std::uint64_t count, const ByteReader& r,
+                               std::size_t min_bytes = sizeof(T)) {
+        records.reserve(std::min<std::uint64_t>(count, r.remaining() / min_bytes));
     }
+    // The fewest bytes a token record takes: its secret's 32-byte digest and 12 one-byte fields.
+    static constexpr std::size_t kMinTokenBytes = 32 + 12;
 
     static domain::State get_state(ByteReader& r) {
         domain::State s;
@@ -248,12 +252,15 @@ struct SnapshotCodec {
             a.deleted_at = get_optional(r);
             a.tokens = get_id_list(r, ids);
         }
-        for (std::uint64_t n = r.count(); n > 0 && r.ok(); --n) {
+        n = r.count();
+        // An entry takes at least two bytes (an empty name and an index).
+        s.account_by_username.reserve(std::min<std::uint64_t>(n, r.remaining() / 2));
+        for (; n > 0 && r.ok(); --n) {
             std::string username = r.text();
             s.account_by_username.emplace(std::move(username), get_index(r, ids, false));
         }
         n = r.count();
-        reserve_within(s.tokens, n, r);
+        reserve_within(s.tokens, n, r, kMinTokenBytes);
         for (; n > 0 && r.ok(); --n) {
             domain::Token& t = s.tokens.emplace_back();
             t.id_index = get_index(r, ids, false);
