@@ -37,6 +37,9 @@ void setup_logging(const std::string& level) {
     spdlog::set_level(spdlog::level::from_str(level));
 }
 
+// What `keyledger --version` prints.
+constexpr std::string_view kVersion = "keyledger 0.1.0";
+
 // CLI11 reports a word that names no command as "A subcommand is required" (it takes it for an
 // extra positional). The leading words are checked here instead: each must name a subcommand of
 // the command before it. Options that command knows are stepped over, with their value when
@@ -87,6 +90,7 @@ std::optional<std::string> unknown_command(CLI::App& cli, int argc, char** argv)
 int main(int argc, char** argv) {
     CLI::App cli{"keyledger: who may call a webhook, with a replayable record of why"};
     cli.require_subcommand(1);
+    cli.set_version_flag("--version", std::string(kVersion));
     std::string log_level = "info";
     cli.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));

@@ -173,6 +173,9 @@ Result<std::size_t> RocksDbEventStore::prune_deliveries(std::int64_t received_be
     std::size_t removed = 0;
     std::string first_removed;
     std::string last_removed;
+    std::string first_time_removed;
+    std::string last_time_removed;
+    std::string first_kept;  // the first time index entry this pass leaves in place
     std::size_t unread = 0;
     // The deliveries of a chunk of index entries are read with one MultiGet: the keys of a
     // pass are spread over every webhook, and read one at a time each looked up the table
@@ -213,11 +216,11 @@ Result<std::size_t> RocksDbEventStore::prune_deliveries(std::int64_t received_be
             }
             auto delivery = decode_delivery(entry.delivery.name, entry.delivery.number,
                                             values[i].ToStringView());
-            if (!delivery) {
-                ++unread;
-                continue;
-            }
-            if (delivery->received_at_ms >= received_before_ms) {
+            if (!delivery || delivery->received_at_ms >= received_before_ms) {
+                unread += delivery ? 0 : 1;
+                if (first_kept.empty()) {
+                    first_kept = chunk[i];
+                }
                 continue;
             }
             status = batch.Delete(database_->family(Family::deliveries), keys[i]);
@@ -228,6 +231,10 @@ Result<std::size_t> RocksDbEventStore::prune_deliveries(std::int64_t received_be
                 return fail(status, "preparing the removal of old deliveries");
             }
             const std::string delivery_key(entry.delivery_key);
+            if (removed == 0) {
+                first_time_removed = chunk[i];
+            }
+            last_time_removed = chunk[i];
             if (removed++ == 0 || delivery_key < first_removed) {
                 first_removed = delivery_key;
             }
@@ -241,7 +248,14 @@ Result<std::size_t> RocksDbEventStore::prune_deliveries(std::int64_t received_be
 
     const std::string bound = delivery_time_bound(received_before_ms);
     auto it = iterate(Family::delivery_time);
-    for (it->SeekToFirst(); it->Valid() && it->key().compare(bound) < 0; it->Next()) {
+    // Past the entries earlier passes of this store removed (a new delivery is never received
+    // before a cutoff already passed: the decision clock does not go back).
+    if (prune_resume_key_.empty()) {
+        it->SeekToFirst();
+    } else {
+        it->Seek(prune_resume_key_);
+    }
+    for (; it->Valid() && it->key().compare(bound) < 0; it->Next()) {
         const std::string_view time_key = it->key().ToStringView();
         if (!parse_delivery_time_key(time_key)) {
             continue;  // the completeness mark, or an entry the store never wrote
@@ -291,8 +305,14 @@ Result<std::size_t> RocksDbEventStore::prune_deliveries(std::int64_t received_be
             return std::unexpected(written.error());
         }
     }
+    if (!first_kept.empty()) {
+        prune_resume_key_ = std::move(first_kept);
+    } else if (bound > prune_resume_key_) {
+        prune_resume_key_ = bound;
+    }
     if (removed > 0) {
         pruned_.add(first_removed, last_removed, removed);
+        pruned_times_.add(first_time_removed, last_time_removed, removed);
         compact_pruned_deliveries(kept_deliveries());
     }
     return removed;
@@ -369,17 +389,17 @@ void RocksDbEventStore::PrunedRange::add(const std::string& first, const std::st
 void RocksDbEventStore::compact_pruned_deliveries(std::size_t kept) {
     // Deleted deliveries keep their bytes on disk until a compaction drops them. Keys go by
     // webhook, then seq, so the range of what was pruned also holds what was kept, and a
-    // compaction rewrites that: the keys and references of the tables, not the bodies in blob
-    // files (decision 122), which go whole once nothing points into them. So it waits until the
-    // deliveries pruned since the last one are as many as those kept: the disk then holds at
-    // most about twice the retention's worth, and compaction writes about one kept delivery's
-    // key per delivery pruned. It runs on the compactor's thread: the caller, the engine's
-    // decider, goes on deciding meanwhile.
+    // compaction rewrites that. So it waits until the deliveries pruned since the last one are
+    // as many as those kept: the disk then holds at most about twice the retention's worth, and
+    // compaction writes about one kept delivery per delivery pruned. It runs on the compactor's
+    // thread: the caller, the engine's decider, goes on deciding meanwhile.
     if (pruned_.deliveries == 0 || pruned_.deliveries < kept) {
         return;
     }
     compactor_.request(pruned_.from, pruned_.to);
+    time_compactor_.request(pruned_times_.from, pruned_times_.to);
     pruned_ = {};
+    pruned_times_ = {};
 }
 
 }  // namespace keyledger::eventstore::detail

@@ -20,7 +20,8 @@ RocksDbEventStore::RocksDbEventStore(std::unique_ptr<Database> database, const O
     : database_(std::move(database)),
       options_(options),
       head_(head),
-      compactor_(database_->db(), database_->family(Family::deliveries)) {}
+      compactor_(database_->db(), database_->family(Family::deliveries)),
+      time_compactor_(database_->db(), database_->family(Family::delivery_time)) {}
 
 std::uint64_t RocksDbEventStore::head_position() const {
     std::lock_guard lock(head_mutex_);

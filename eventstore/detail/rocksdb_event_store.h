@@ -150,6 +150,11 @@ class RocksDbEventStore final : public EventStore {
         void add(const std::string& first, const std::string& last, std::size_t count);
     };
     PrunedRange pruned_;
+    PrunedRange pruned_times_;  // the same deliveries' entries in the time index
+    // Where the next pruning pass starts in the time index: every entry before it was removed by
+    // this store, so a pass seeks past their deletion marks instead of stepping over them all
+    // (each pass grew with everything pruned since the last compaction). Empty: from the start.
+    std::string prune_resume_key_;
     // The version of streams this store wrote or looked up, so that an append does not seek the
     // stream index for every event: the store is the only writer, and learns every version it
     // writes. Only versions RocksDB accepted are kept; a miss falls back to the index. Emptied
@@ -160,8 +165,9 @@ class RocksDbEventStore final : public EventStore {
     mutable std::mutex head_mutex_;
     Head head_;  // guarded by head_mutex_ (the writer may read it holding write_mutex_ only)
 
-    // Declared after database_, so destroyed (its thread stopped) before the database closes.
-    DeliveryCompactor compactor_;
+    // Declared after database_, so destroyed (their threads stopped) before the database closes.
+    DeliveryCompactor compactor_;       // the deliveries family
+    DeliveryCompactor time_compactor_;  // the delivery time index
 };
 
 }  // namespace keyledger::eventstore::detail

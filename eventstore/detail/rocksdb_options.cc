@@ -13,11 +13,6 @@
 namespace keyledger::eventstore::detail {
 namespace {
 
-// Delivery records at least this big keep only a reference in the deliveries tables.
-constexpr std::uint64_t kMinBlobBytes = 256;
-// The most a blob file holds: disk space comes back a whole file at a time.
-constexpr std::uint64_t kBlobFileBytes = 64ULL * 1024 * 1024;
-
 rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache>& cache,
                                             bool bloom_filter, std::size_t write_buffer_bytes) {
     rocksdb::BlockBasedTableOptions table;
@@ -46,25 +41,10 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
     options.level_compaction_dynamic_level_bytes = true;
     // One family's memtable (RocksDB allocates it in blocks of an eighth of this): half of all.
     options.write_buffer_size = write_buffer_bytes / 2;
+    // Delivery bodies stay in the tables, not in blob files (enable_blob_files): RocksDB does not
+    // support blob files with secondary instances, which `audit verify` opens beside a running
+    // server, and one saw the deliveries family empty (decision 122).
     return options;
-}
-
-// Delivery bodies (up to 256 KiB, 512 bytes typical) go to blob files, leaving the tables only
-// their keys and small records. The tables are keyed by webhook, so every compaction rewrites
-// what it touches across all webhooks; with the bodies inline, a store at steady retention
-// rewrote each body about ten times on its way down the levels and again at each compaction after
-// pruning (most of a bulk writer's CPU, and a pause of the decider). The bodies leave the tables
-// when level 0 is compacted, a stretch of arrivals at a time (level 0's own small files keep
-// them: a blob file per memtable flush would make a server thousands of tiny files). So blob
-// files follow arrival order, which is pruning order: once the tables no longer point into an old
-// file, it is deleted whole, without being read. Garbage collection moves the few bodies still
-// alive in the oldest files so that those can go too.
-void separate_delivery_bodies(rocksdb::ColumnFamilyOptions& options) {
-    options.enable_blob_files = true;
-    options.min_blob_size = kMinBlobBytes;
-    options.blob_file_size = kBlobFileBytes;
-    options.blob_file_starting_level = 1;
-    options.enable_blob_garbage_collection = true;
 }
 
 }  // namespace
@@ -106,12 +86,8 @@ std::vector<rocksdb::ColumnFamilyDescriptor> make_family_descriptors(
         const auto family = static_cast<Family>(i);
         const bool point_lookups = family == Family::stream_index ||
                                    family == Family::delivery_seq || family == Family::meta;
-        rocksdb::ColumnFamilyOptions options =
-            family_options(cache, point_lookups, write_buffer_bytes);
-        if (family == Family::deliveries) {
-            separate_delivery_bodies(options);
-        }
-        families.emplace_back(std::string(kFamilyNames[i]), std::move(options));
+        families.emplace_back(std::string(kFamilyNames[i]),
+                              family_options(cache, point_lookups, write_buffer_bytes));
     }
     return families;
 }

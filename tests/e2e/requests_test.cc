@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <sstream>
+#include <string>
 #include <tuple>
 
 #include "tests/e2e/api_client.h"
@@ -438,6 +440,38 @@ TEST_F(Requests, WritesIgnoreTheirQueryEvenWhenAParameterRepeats) {
     EXPECT_EQ(r.status, 200u) << r.body;
     expect_error(as_admin("GET", "/v1/users/" + bob_id + "?as_of=" + kStart + "&as_of=" + kStart),
                  400, "bad_request", "reads do not");
+}
+
+TEST_F(Requests, APageOfDeliveriesEndsAfterAboutEightMebibytesAndThePagesTogetherHoldThemAll) {
+    constexpr int kCalls = 10;
+    for (int n = 0; n < kCalls; ++n) {
+        Reply call =
+            plain("POST", "/v1/hooks/" + webhook_id, {{"Authorization", "Bearer " + app.secret}},
+                  std::string(1024 * 1024, static_cast<char>('a' + n)));
+        ASSERT_EQ(call.status, 202u) << call.body;
+    }
+    std::uint64_t after = 0;
+    int seen = 0;
+    int pages = 0;
+    while (true) {
+        Reply page = as_admin("GET", "/v1/webhooks/" + webhook_id +
+                                         "/deliveries?limit=1000&after=" + std::to_string(after));
+        ASSERT_EQ(page.status, 200u);
+        if (page.body.empty()) {
+            break;
+        }
+        ++pages;
+        EXPECT_LT(page.body.size(), 8u * 1024 * 1024 + 2 * 1024 * 1024) << "page " << pages;
+        std::istringstream lines(page.body);
+        for (std::string text; std::getline(lines, text);) {
+            const Json line = Json::parse(text);
+            EXPECT_EQ(line.at("seq").get<std::uint64_t>(), after + 1);
+            after = line.at("seq").get<std::uint64_t>();
+            ++seen;
+        }
+    }
+    EXPECT_EQ(seen, kCalls);
+    EXPECT_GE(pages, 2) << "ten 1 MiB bodies fit no single page";
 }
 
 TEST_F(Requests, ADeliveryKeepsAContentTypeThatIsNotUtf8AndIsStillReadable) {

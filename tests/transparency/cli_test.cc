@@ -118,6 +118,10 @@ TEST_F(CliTest, RefusalsAreOneLineAndExitOne) {
     EXPECT_EQ(help.exit_code, 0);
     EXPECT_NE(help.out.find("--position"), std::string::npos);
 
+    auto version = run_keyledger({"--version"});
+    EXPECT_EQ(version.exit_code, 0);
+    EXPECT_EQ(version.out, "keyledger 0.1.0\n");
+
     fs::remove(checkpoint_key_path(data_));
     fs::remove(checkpoint_public_key_path(data_));
     auto keyless = run_keyledger({"audit", "checkpoint", "--data-dir", data_.string()});
