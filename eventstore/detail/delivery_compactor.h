@@ -1,6 +1,7 @@
 #pragma once
-// Compacts key ranges of the deliveries family on a thread of its own, so that the caller of
-// a pruning pass (the engine's decider) never waits for the tables to be rewritten.
+// Compacts key ranges of one of the delivery families (the deliveries, or their time index) on a
+// thread of its own, so that the caller of a pruning pass (the engine's decider) never waits for
+// the tables to be rewritten.
 
 #include <rocksdb/db.h>
 

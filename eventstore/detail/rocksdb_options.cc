@@ -4,7 +4,6 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 
-#include <cstdint>
 #include <memory>
 #include <string>
 
