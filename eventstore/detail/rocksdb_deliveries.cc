@@ -216,8 +216,10 @@ Result<std::size_t> RocksDbEventStore::prune_deliveries(std::int64_t received_be
             }
             auto delivery = decode_delivery(entry.delivery.name, entry.delivery.number,
                                             values[i].ToStringView());
+            if (!delivery) {
+                ++unread;
+            }
             if (!delivery || delivery->received_at_ms >= received_before_ms) {
-                unread += delivery ? 0 : 1;
                 if (first_kept.empty()) {
                     first_kept = chunk[i];
                 }
