@@ -126,8 +126,10 @@ int main(int argc, char** argv) {
     const std::uint64_t start_events = (*store)->head_position();
     auto last_report = started;
     bool stopped_early = false;
+    bench::BuildProgress last{};
     try {
         auto built = bench::build_store(**store, recipe, [&](const bench::BuildProgress& p) {
+            last = p;
             const auto now = std::chrono::steady_clock::now();
             if (now - last_report < std::chrono::seconds(30)) {
                 return;
@@ -166,11 +168,12 @@ int main(int argc, char** argv) {
     }
     std::printf(
         "{\"events\":%llu,\"target_events\":%llu,\"stopped_early\":%s,\"seconds\":%.1f,"
-        "\"disk_bytes\":%llu,\"disk_bytes_per_event\":%.1f,\"family_bytes\":{%s}}\n",
+        "\"disk_bytes\":%llu,\"disk_bytes_per_event\":%.1f,\"family_bytes\":{%s},"
+        "\"prunes\":%llu,\"prune_seconds\":%.1f}\n",
         static_cast<unsigned long long>(events),
         static_cast<unsigned long long>(recipe.total_events), stopped_early ? "true" : "false",
         seconds, static_cast<unsigned long long>(bytes),
         events == 0 ? 0.0 : static_cast<double>(bytes) / static_cast<double>(events),
-        families.c_str());
+        families.c_str(), static_cast<unsigned long long>(last.prunes), last.prune_seconds);
     return 0;
 }

@@ -4,8 +4,14 @@
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
+#include "eventstore/detail/rocksdb_options.h"
+#include "eventstore/event_store.h"
+
+#include <chrono>
+#include <cstdio>
 #include <memory>
 #include <stdexcept>
+#include <thread>
 
 namespace keyledger::bench {
 namespace {
@@ -98,8 +104,44 @@ struct AllFamilies {
 }  // namespace
 
 void flush_all(const std::filesystem::path& dir) {
-    AllFamilies all(dir, false);
-    check(all.db->Flush(rocksdb::FlushOptions(), all.handles), "flush");
+    using namespace eventstore;
+    auto descriptors =
+        detail::make_family_descriptors(kDefaultBlockCacheBytes, kDefaultWriteBufferBytes);
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    check(rocksdb::DB::Open(detail::make_db_options(false, nullptr, kDefaultWriteBufferBytes),
+                            dir.string(), descriptors, &handles, &raw),
+          "RocksDB open with the store's options");
+    std::unique_ptr<rocksdb::DB> db(raw);
+    check(db->Flush(rocksdb::FlushOptions(), handles), "flush");
+
+    auto busy = [&] {
+        std::uint64_t running = 0;
+        if (db->GetIntProperty("rocksdb.num-running-compactions", &running) && running > 0) {
+            return true;
+        }
+        for (auto* handle : handles) {
+            std::uint64_t pending = 0;
+            if (db->GetIntProperty(handle, "rocksdb.compaction-pending", &pending) && pending > 0) {
+                return true;
+            }
+        }
+        return false;
+    };
+    const auto started = std::chrono::steady_clock::now();
+    auto last_report = started;
+    while (busy()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_report >= std::chrono::seconds(30)) {
+            last_report = now;
+            std::fprintf(stderr, "store: waiting for RocksDB's compactions, %.0f s\n",
+                         std::chrono::duration<double>(now - started).count());
+        }
+    }
+    for (auto* handle : handles) {
+        (void)db->DestroyColumnFamilyHandle(handle);
+    }
 }
 
 std::vector<std::pair<std::string, std::uint64_t>> family_bytes(const std::filesystem::path& dir) {

@@ -12,8 +12,18 @@
 namespace keyledger::eventstore::detail {
 namespace {
 
+// Which Bloom filters a family's tables carry.
+enum class Filters {
+    none,
+    // Every level's: point lookups of keys that may be absent.
+    all_levels,
+    // All but the last level's: point lookups of keys that exist, most of them in the last level
+    // (a filter there would cost memory and answer "maybe" every time).
+    above_last_level,
+};
+
 rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache>& cache,
-                                            bool bloom_filter, std::size_t write_buffer_bytes) {
+                                            Filters filters, std::size_t write_buffer_bytes) {
     rocksdb::BlockBasedTableOptions table;
     table.block_cache = cache;
     // Index and filter blocks live in the block cache too, so their memory is bounded by it:
@@ -27,14 +37,11 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
     // not remember (a new stream is answered by the Bloom-filtered probe first). Partitioned
     // indexes cured that but made the server's resident memory climb under load
     // (docs/PERFORMANCE.md); OpenOptions::block_cache_bytes lets a bulk writer avoid it.
-    // A Bloom filter pays off only for point lookups of keys that may be absent: the stream
-    // index (the version probe, verify), the delivery seqs and meta. Events and deliveries are read
-    // by keys that exist or by scans, where a filter only costs memory.
-    if (bloom_filter) {
-        table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-    }
-
     rocksdb::ColumnFamilyOptions options;
+    if (filters != Filters::none) {
+        table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+        options.optimize_filters_for_hits = filters == Filters::above_last_level;
+    }
     options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     // Sizes levels from the bottom up: the space overhead stays near 10% as the log grows.
     options.level_compaction_dynamic_level_bytes = true;
@@ -44,6 +51,28 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
     // support blob files with secondary instances, which `audit verify` opens beside a running
     // server, and one saw the deliveries family empty (decision 122).
     return options;
+}
+
+// A filter pays off only for point lookups. The stream index (the version probe, verify), the
+// delivery seqs and meta are asked for keys that may be absent. Pruning reads each delivery it
+// removes by key (decision 120): the key exists, usually in the last level, but without filters
+// every level-0 table (each spans all webhooks) and every upper level costs a block read first
+// (decision 125). Events are read by scans and by keys that exist, where a filter only costs
+// memory.
+Filters filters_of(Family family) {
+    switch (family) {
+        case Family::stream_index:
+        case Family::delivery_seq:
+        case Family::meta:
+            return Filters::all_levels;
+        case Family::deliveries:
+            return Filters::above_last_level;
+        case Family::events:
+        case Family::related_index:
+        case Family::delivery_time:
+            return Filters::none;
+    }
+    return Filters::none;
 }
 
 }  // namespace
@@ -80,13 +109,11 @@ std::vector<rocksdb::ColumnFamilyDescriptor> make_family_descriptors(
 
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
     families.emplace_back(rocksdb::kDefaultColumnFamilyName,
-                          family_options(cache, false, write_buffer_bytes));
+                          family_options(cache, Filters::none, write_buffer_bytes));
     for (std::size_t i = 0; i < kFamilyNames.size(); ++i) {
-        const auto family = static_cast<Family>(i);
-        const bool point_lookups = family == Family::stream_index ||
-                                   family == Family::delivery_seq || family == Family::meta;
-        families.emplace_back(std::string(kFamilyNames[i]),
-                              family_options(cache, point_lookups, write_buffer_bytes));
+        families.emplace_back(
+            std::string(kFamilyNames[i]),
+            family_options(cache, filters_of(static_cast<Family>(i)), write_buffer_bytes));
     }
     return families;
 }
