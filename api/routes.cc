@@ -552,7 +552,9 @@ struct Routes {
         if (auto it = target.query.find("after"); it != target.query.end()) {
             auto n = parse_count(it->second);
             if (!n) {
-                return std::unexpected(error(400, "bad_request", "after must be a number"));
+                return std::unexpected(
+                    error(400, "bad_request",
+                          "after must be a whole number from 0 to 18446744073709551615"));
             }
             after = *n;
         }

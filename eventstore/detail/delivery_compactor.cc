@@ -1,9 +1,12 @@
 #include "eventstore/detail/delivery_compactor.h"
 
+#include <utility>
+
 namespace keyledger::eventstore::detail {
 
-DeliveryCompactor::DeliveryCompactor(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family)
-    : db_(db), family_(family) {}
+DeliveryCompactor::DeliveryCompactor(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family,
+                                     std::vector<rocksdb::ColumnFamilyHandle*> flushed_first)
+    : db_(db), family_(family), flushed_first_(std::move(flushed_first)) {}
 
 DeliveryCompactor::~DeliveryCompactor() {
     {
@@ -59,12 +62,18 @@ void DeliveryCompactor::run() {
         running_ = true;
         lock.unlock();
 
-        rocksdb::CompactRangeOptions options;
-        options.exclusive_manual_compaction = false;  // background compactions go on meanwhile
-        options.canceled = &canceled_;
-        const rocksdb::Slice begin(from);
-        const rocksdb::Slice end(to);
-        const rocksdb::Status status = db_.CompactRange(options, family_, &begin, &end);
+        rocksdb::Status status;
+        if (!flushed_first_.empty()) {
+            status = db_.Flush(rocksdb::FlushOptions(), flushed_first_);
+        }
+        if (status.ok()) {
+            rocksdb::CompactRangeOptions options;
+            options.exclusive_manual_compaction = false;  // background compactions go on
+            options.canceled = &canceled_;
+            const rocksdb::Slice begin(from);
+            const rocksdb::Slice end(to);
+            status = db_.CompactRange(options, family_, &begin, &end);
+        }
 
         lock.lock();
         running_ = false;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <utility>
+#include <vector>
 
 #include "eventstore/detail/chain_verifier.h"
 #include "eventstore/detail/errors.h"
@@ -14,13 +15,26 @@
 #include "security/sha256.h"
 
 namespace keyledger::eventstore::detail {
+namespace {
+
+std::vector<rocksdb::ColumnFamilyHandle*> all_families(const Database& database) {
+    std::vector<rocksdb::ColumnFamilyHandle*> families;
+    for (std::size_t i = 0; i < kFamilyNames.size(); ++i) {
+        if (auto* handle = database.family(static_cast<Family>(i)); handle != nullptr) {
+            families.push_back(handle);
+        }
+    }
+    return families;
+}
+
+}  // namespace
 
 RocksDbEventStore::RocksDbEventStore(std::unique_ptr<Database> database, const OpenOptions& options,
                                      Head head)
     : database_(std::move(database)),
       options_(options),
       head_(head),
-      compactor_(database_->db(), database_->family(Family::deliveries)),
+      compactor_(database_->db(), database_->family(Family::deliveries), all_families(*database_)),
       time_compactor_(database_->db(), database_->family(Family::delivery_time)) {}
 
 std::uint64_t RocksDbEventStore::head_position() const {

@@ -806,6 +806,15 @@ TEST_F(Contract, TheEventFeedHasTheShapeAndNoSecretOrHash) {
     EXPECT_EQ(page[0].at("position"), 3);
     EXPECT_EQ(page[2].at("position"), 5);
     expect_error(as(admin, "GET", "/v1/events?limit=10001"), 400, "bad_request");
+    // The largest position is a valid (empty) page; one more is out of range, and said so.
+    EXPECT_TRUE(ndjson(as(admin, "GET", "/v1/events?after=18446744073709551615").body).empty());
+    for (const char* after : {"18446744073709551616", "-1", "x"}) {
+        const Reply out_of_range = as(admin, "GET", std::string("/v1/events?after=") + after);
+        expect_error(out_of_range, 400, "bad_request");
+        EXPECT_NE(out_of_range.json.value("message", "").find("0 to 18446744073709551615"),
+                  std::string::npos)
+            << out_of_range.body;
+    }
 }
 
 TEST_F(Contract, TheFeedHoldsNoHashOfABodyThatCarriesAPassword) {
