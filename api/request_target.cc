@@ -159,7 +159,7 @@ std::optional<RequestTarget> parse_target(std::string_view raw_target) {
 
 std::optional<std::uint64_t> parse_count(std::string_view text) {
     std::uint64_t value = 0;
-    if (text.empty() || text.size() > 19) {
+    if (text.empty() || text.size() > 20) {
         return std::nullopt;
     }
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);

@@ -24,7 +24,8 @@ struct RequestTarget {
 // character (C0 or DEL): no id, name or instant has either, and they would reach answers and logs.
 std::optional<RequestTarget> parse_target(std::string_view target);
 
-// A non-negative decimal integer with no sign, spaces or leading '+'; empty otherwise.
+// A decimal integer from 0 to 2^64 - 1 (at most 20 digits) with no sign, spaces or leading '+';
+// empty otherwise.
 std::optional<std::uint64_t> parse_count(std::string_view text);
 
 }  // namespace keyledger::api
