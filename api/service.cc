@@ -2,6 +2,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
+
 #include "api/log.h"
 #include "api/responses.h"
 #include "api/service_internal.h"
@@ -118,6 +120,17 @@ void Service::handle(http::Request request, http::Responder respond) {
     auto target = parse_target(ex->request.target);
     if (!target) {
         ex->respond(error(400, "bad_request", "the request target is not a valid path"));
+        return;
+    }
+    // A secret pasted where an id belongs (say, to revoke a leaked one) must not reach the
+    // decision's record, the logs or an error message that names the id.
+    if (std::ranges::any_of(target->segments, [](const std::string& segment) {
+            return security::contains_token_secret(segment);
+        })) {
+        ex->respond(error(400, "bad_request",
+                          "the request path holds a token secret; it was neither recorded nor "
+                          "logged: revoke that token if the secret was exposed, and name tokens "
+                          "by their id"));
         return;
     }
     ex->target = std::move(*target);

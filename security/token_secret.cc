@@ -76,4 +76,15 @@ bool secret_format_ok(std::string_view secret) {
     return token_secret_kind(secret).has_value();
 }
 
+bool contains_token_secret(std::string_view text) {
+    // Both prefixes begin "klg_ap"; each occurrence is checked whole.
+    for (std::size_t at = text.find("klg_ap"); at != std::string_view::npos;
+         at = text.find("klg_ap", at + 1)) {
+        if (secret_format_ok(text.substr(at, kTokenSecretLength))) {
+            return true;
+        }
+    }
+    return false;
+}
+
 }  // namespace keyledger::security

@@ -42,4 +42,8 @@ inline constexpr std::size_t kTokenSecretLength = 46;
 // True exactly when token_secret_kind(secret) has a value.
 [[nodiscard]] bool secret_format_ok(std::string_view secret);
 
+// True when some part of `text` is a well-formed secret (prefix, alphabet and checksum): a
+// secret pasted where an id belongs, which must then be neither recorded, logged nor echoed.
+[[nodiscard]] bool contains_token_secret(std::string_view text);
+
 }  // namespace keyledger::security

@@ -202,6 +202,21 @@ TEST_F(Secrets, NoSecretAppearsAfterTheResponseThatCreatesIt) {
     EXPECT_EQ(send_body("POST", "/v1/hooks/" + hook_id, "Bearer " + second_secret, "{}").status,
               401u);
 
+    // Secrets pasted where an id belongs (the administrator's mistake: "revoke this leaked
+    // secret"), plain or percent-encoded: refused before any record, log line or echo.
+    const std::string encoded_app_secret =
+        "klg%5Fapp%5F" + app_secret.substr(std::string_view("klg_app_").size());
+    for (const auto& [method, target] : std::vector<std::pair<std::string, std::string>>{
+             {"DELETE", "/v1/tokens/" + app_secret},
+             {"POST", "/v1/users/" + rotated_secret + "/reactivate"},
+             {"GET", "/v1/tokens/" + encoded_app_secret},
+             {"GET", "/v1/users/x" + rotated_secret + "y"},
+             {"POST", "/v1/hooks/" + app_secret}}) {
+        const Reply pasted = send(method, target, admin);
+        EXPECT_EQ(pasted.status, 400u) << method << " " << target << ": " << pasted.body;
+        EXPECT_NE(pasted.body.find("holds a token secret"), std::string::npos) << pasted.body;
+    }
+
     // Passwords changed, by the owner and by an administrator; failed logins.
     const std::string alice_second = password("alice-second-password-Kw03");
     EXPECT_EQ(send("PUT", "/v1/users/" + alice_id + "/password", "Bearer " + rotated_secret,

@@ -138,5 +138,18 @@ TEST(TokenSecret, BodyUsesTheWholeAlphabetEvenly) {
     }
 }
 
+TEST(TokenSecret, IsFoundInsideLongerTextOnlyWhenWhole) {
+    const std::string secret = make_token_secret(TokenKind::api);
+    EXPECT_TRUE(contains_token_secret(secret));
+    EXPECT_TRUE(contains_token_secret("/v1/tokens/" + secret + "/rotate"));
+    EXPECT_TRUE(contains_token_secret("klg_apklg_ap" + secret));
+    EXPECT_FALSE(contains_token_secret(secret.substr(0, secret.size() - 1)));
+    std::string mistyped = secret;
+    mistyped[20] = mistyped[20] == 'a' ? 'b' : 'a';
+    EXPECT_FALSE(contains_token_secret("/v1/tokens/" + mistyped));
+    EXPECT_FALSE(contains_token_secret("tok_ujoa4ypq6unitduqlvxubhjma4"));
+    EXPECT_FALSE(contains_token_secret(""));
+}
+
 }  // namespace
 }  // namespace keyledger::security
