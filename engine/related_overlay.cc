@@ -80,6 +80,9 @@ class RelatedOverlay final : public EventStore {
     Result<std::uint64_t> read_last_delivery_seq(std::string_view webhook_id) const override {
         return store_->read_last_delivery_seq(webhook_id);
     }
+    Result<std::vector<std::string>> check_side_families() const override {
+        return store_->check_side_families();
+    }
     Result<std::vector<eventstore::DeliveryEntry>> read_delivery_entries(
         const std::optional<std::string>& after, std::size_t limit) const override {
         return store_->read_delivery_entries(after, limit);

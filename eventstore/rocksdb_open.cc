@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <memory>
 #include <system_error>
 
 #include "eventstore/detail/codec.h"
@@ -95,6 +96,27 @@ Result<void> check_format(const Database& database, const fs::path& dir) {
     rocksdb::Status status = database.db().Get(
         rocksdb::ReadOptions(), database.family(Family::meta), std::string(kFormatKey), &format);
     if (status.IsNotFound()) {
+        // A damaged table can hide the marker (a flipped filter or index block answers "not
+        // there"): read the whole family, checking every block, before saying it never was.
+        rocksdb::ReadOptions whole;
+        whole.verify_checksums = true;
+        std::unique_ptr<rocksdb::Iterator> it(
+            database.db().NewIterator(whole, database.family(Family::meta)));
+        std::size_t entries = 0;
+        for (it->SeekToFirst(); it->Valid(); it->Next()) {
+            ++entries;
+        }
+        if (!it->status().ok()) {
+            return fail(it->status(),
+                        fmt::format("reading the format of {} (its 'meta' family is damaged)",
+                                    dir.string()));
+        }
+        if (entries > 0) {
+            return fail(ErrorCode::corruption,
+                        fmt::format("{} is a damaged keyledger store: its 'meta' family holds {} "
+                                    "entries but no format marker",
+                                    dir.string(), entries));
+        }
         return fail(ErrorCode::not_a_store,
                     fmt::format("{} is not a keyledger store: it has no format marker (or its "
                                 "creation was interrupted)",

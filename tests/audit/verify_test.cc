@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "audit/verify.h"
 #include "engine/rebuild.h"
 #include "projections/snapshot.h"
@@ -73,6 +75,7 @@ TEST_F(Verify, AnIntactStoreWithoutASnapshotIsOk) {
     EXPECT_EQ(out["events"], head);
     EXPECT_EQ(out["projections"]["rebuilt_to"], head);
     EXPECT_FALSE(out["projections"].contains("snapshot_position"));
+    EXPECT_EQ(out["side_families"]["ok"], true) << out.dump(2);
     // Nothing was left out but the checkpoints, none of which was given (decision 117).
     EXPECT_EQ(out["unchecked"], json::array({"checkpoints"})) << out.dump(2);
 }
@@ -157,6 +160,34 @@ TEST_F(Verify, AFlippedByteInAnEventNamesThatPosition) {
     EXPECT_EQ(out["chain"]["ok"], false);
     EXPECT_EQ(out["first_bad_position"], victim) << out.dump(2);
     expect_untrusted(out, victim);
+}
+
+// A flipped byte in a table file of a family no other check walks (here the delivery time
+// index) is a finding, not "ok" on a store the server would then refuse to read.
+TEST_F(Verify, ADamagedTableOfTheDeliveryTimeIndexIsAFinding) {
+    close();
+    std::vector<std::filesystem::path> tables;
+    {
+        eventstore::testing::RawStore raw(dir.path());
+        tables = raw.flushed_table_files(eventstore::detail::Family::delivery_time);
+    }
+    ASSERT_FALSE(tables.empty());
+    {
+        std::fstream file(tables.front(), std::ios::in | std::ios::out | std::ios::binary);
+        ASSERT_TRUE(file.is_open());
+        file.seekp(16);  // inside the first data block
+        char byte = 0;
+        file.seekg(16);
+        file.get(byte);
+        file.seekp(16);
+        file.put(static_cast<char>(byte ^ 0x40));
+    }
+    json out = verify();
+    EXPECT_EQ(out["ok"], false) << out.dump(2);
+    EXPECT_EQ(out["side_families"]["ok"], false);
+    EXPECT_NE(out.value("reason", "").find("'delivery_time' family cannot be read whole"),
+              std::string::npos)
+        << out.dump(2);
 }
 
 // An event planted past the head breaks the chain at the head: nothing folded is judged.

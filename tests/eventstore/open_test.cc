@@ -187,6 +187,17 @@ TEST(EventStoreOpen, StoreWithoutFormatMarkerIsNotAStore) {
     error = open_error(dir.path());
     EXPECT_EQ(error.code, ErrorCode::not_a_store) << error.message;
     EXPECT_NE(error.message.find("keyledger-eventstore/99"), std::string::npos) << error.message;
+
+    // Other metadata without the marker: a damaged store, not "no store" (a flipped filter or
+    // index block of the family can hide the marker alone).
+    {
+        RawStore raw(dir.path());
+        raw.remove(detail::Family::meta, "format");
+        raw.put(detail::Family::meta, "snapshot", "x");
+    }
+    error = open_error(dir.path());
+    EXPECT_EQ(error.code, ErrorCode::corruption) << error.message;
+    EXPECT_NE(error.message.find("damaged keyledger store"), std::string::npos) << error.message;
 }
 
 TEST(EventStoreOpen, CreateOnAnExistingStoreIsRefused) {

@@ -138,6 +138,22 @@ class RawStore {
         EXPECT_TRUE(status.ok()) << status.ToString();
     }
 
+    // Writes every memtable to table files and returns the table files of `family`.
+    std::vector<std::filesystem::path> flushed_table_files(detail::Family family) {
+        rocksdb::Status status =
+            database_->db().Flush(rocksdb::FlushOptions(), database_->family(family));
+        EXPECT_TRUE(status.ok()) << status.ToString();
+        std::vector<rocksdb::LiveFileMetaData> files;
+        database_->db().GetLiveFilesMetaData(&files);
+        std::vector<std::filesystem::path> out;
+        for (const auto& file : files) {
+            if (file.column_family_name == detail::kFamilyNames[static_cast<std::size_t>(family)]) {
+                out.emplace_back(file.db_path + "/" + file.name);
+            }
+        }
+        return out;
+    }
+
   private:
     std::unique_ptr<detail::Database> database_;
 };
