@@ -782,8 +782,8 @@ void Service::management(const std::shared_ptr<Exchange>& ex) {
     ex->body_sha256 = security::sha256(
         security::to_hex(hasher_.hash("keyledger management body\n" + ex->request.body)));
     // API.md: the clock takes no Idempotency-Key (a replay would not move it).
-    if (auto key = ex->request.header("idempotency-key"); key && !is({"clock"})) {
-        ex->idempotency_key = std::string(*key);
+    if (!is({"clock"})) {
+        ex->take_idempotency_key();
     }
     run();
 }

@@ -236,9 +236,7 @@ void Service::ingress(const std::shared_ptr<Exchange>& ex) {
     prepare_credential(*ex, hasher_);
     ex->call_id = security::new_id("call");
     ex->body_sha256 = security::sha256(ex->request.body);
-    if (auto key = ex->request.header("idempotency-key")) {
-        ex->idempotency_key = std::string(*key);
-    }
+    ex->take_idempotency_key();
     // The 202 body, formatted here on the I/O thread rather than by nlohmann::json on the
     // decider's: the id is the only variable part, and ids need no escaping.
     http::Response accepted;
@@ -372,6 +370,14 @@ void Service::decide_authenticated(engine::Transaction& tx, const std::shared_pt
                                    ex->idempotency_key.value_or("")};
     if (keyed) {
         const std::string& key = *ex->idempotency_key;
+        if (ex->idempotency_key_repeated) {
+            tx.record_all(decision.events, caller.account_id, ex->correlation_id);
+            respond_after(tx, ex,
+                          error(400, "bad_request",
+                                "Idempotency-Key must be given once: which one was meant is "
+                                "unknown"));
+            return;
+        }
         if (key.empty() || key.size() > kMaxIdempotencyKey || !printable_ascii(key)) {
             tx.record_all(decision.events, caller.account_id, ex->correlation_id);
             respond_after(tx, ex,

@@ -28,6 +28,16 @@ struct Service::Exchange {
     domain::PresentedSecret secret;
     domain::Digest body_sha256{};
     std::optional<std::string> idempotency_key;
+    bool idempotency_key_repeated = false;  // the header came more than once: refused
+
+    // Takes the Idempotency-Key header, if any, into idempotency_key.
+    void take_idempotency_key() {
+        const auto keys = request.header_values("idempotency-key");
+        if (!keys.empty()) {
+            idempotency_key = std::string(keys.front());
+            idempotency_key_repeated = keys.size() > 1;
+        }
+    }
 };
 
 // What a route answers once the caller is authenticated. `deferred`, when set, runs on a worker

@@ -498,6 +498,12 @@ TEST_F(Contract, InvalidIdempotencyKeysAre400) {
                         {{"Idempotency-Key", bad}}),
                      400, "bad_request");
     }
+    // Two keys: which one was meant is unknown, so neither is taken (and nothing is created).
+    const Reply twice =
+        as(admin, "POST", "/v1/users", Json{{"username", "bob"}, {"kind", "person"}},
+           {{"Idempotency-Key", "z1"}, {"Idempotency-Key", "z2"}});
+    expect_error(twice, 400, "bad_request");
+    EXPECT_NE(twice.json.value("message", "").find("given once"), std::string::npos) << twice.body;
     // The longest key is fine.
     EXPECT_EQ(as(admin, "POST", "/v1/users", Json{{"username", "bob"}, {"kind", "person"}},
                  {{"Idempotency-Key", std::string(255, 'k')}})
