@@ -40,8 +40,9 @@ std::optional<std::pair<std::string, unsigned short>> split_listen(const std::st
     }
 }
 
-// File descriptors kept for everything but client connections: the store's files (RocksDB keeps
-// them open), the key file, logs, the worker threads' needs.
+// File descriptors kept for everything but client connections: the store's table files (at most
+// OpenOptions::max_open_table_files, 512, open at once) and write-ahead logs, the key file, logs,
+// the worker threads' needs.
 constexpr rlim_t kReservedDescriptors = 1024;
 
 // Raises the soft RLIMIT_NOFILE so that `connections` fit beside the reserve, as far as the hard

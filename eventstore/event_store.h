@@ -174,6 +174,7 @@ inline constexpr std::size_t kDefaultRememberedStreams = 1 << 18;
 // swing within a few percent of the server's footprint for about 6% fewer calls per second than
 // 16 MiB (scripts/load-test, 20 s runs side by side, 2026-12-05).
 inline constexpr std::size_t kDefaultWriteBufferBytes = 8 * 1024 * 1024;
+inline constexpr int kDefaultMaxOpenTableFiles = 512;
 
 struct OpenOptions {
     bool create = false;     // create a new store; the directory must not hold one
@@ -195,6 +196,13 @@ struct OpenOptions {
     // table: the server's small default keeps its memory level; a bulk writer sets more, so that
     // its tables are written bigger and rewritten fewer times on their way down the levels.
     std::size_t write_buffer_bytes = kDefaultWriteBufferBytes;
+    // Table files RocksDB keeps open at once (its table cache); past it, the least recently read
+    // is closed and opened again when next read. The log's families take a table file per
+    // memtable flush that never merges with its neighbours (their keys only grow), so an
+    // unbounded cache would hold one descriptor per few MiB of log: thousands on a big store,
+    // past the server's reserve (app/serve.cc). A secondary instance ignores it: RocksDB needs
+    // every file of the primary open there.
+    int max_open_table_files = kDefaultMaxOpenTableFiles;
 };
 
 class EventStore {

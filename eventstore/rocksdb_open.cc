@@ -250,7 +250,8 @@ Result<std::unique_ptr<EventStore>> open_rocksdb_store(const std::filesystem::pa
                                      env,
                                      {},
                                      options.block_cache_bytes,
-                                     options.write_buffer_bytes};
+                                     options.write_buffer_bytes,
+                                     options.max_open_table_files};
     if (options.secondary) {
         auto secondary_dir = make_secondary_dir();
         if (!secondary_dir) {

@@ -50,6 +50,8 @@ rocksdb::Status Database::open(const std::filesystem::path& dir, const DatabaseO
         // RocksDB's requirement for secondaries: keep every table file of the primary open, so
         // that a compaction deleting one cannot pull it from under a read.
         db_options.max_open_files = -1;
+    } else {
+        db_options.max_open_files = options.max_open_table_files;
     }
 
     std::vector<rocksdb::ColumnFamilyHandle*> handles;

@@ -25,6 +25,7 @@ struct DatabaseOptions {
     std::filesystem::path secondary_dir;
     std::size_t block_cache_bytes = kDefaultBlockCacheBytes;    // see OpenOptions
     std::size_t write_buffer_bytes = kDefaultWriteBufferBytes;  // see OpenOptions
+    int max_open_table_files = kDefaultMaxOpenTableFiles;       // see OpenOptions
 };
 
 class Database {

@@ -86,8 +86,10 @@ rocksdb::DBOptions make_db_options(bool create, rocksdb::Env* env, std::size_t w
         options.env = env;
     }
     options.db_write_buffer_size = write_buffer_bytes;
-    // RocksDB's own LOG files in the store directory: keep a few, not all of them forever.
+    // RocksDB's own LOG files in the store directory: a few, each of bounded size (without a
+    // size, one file grew by ~45 KB a pruning pass, forever).
     options.keep_log_file_num = 5;
+    options.max_log_file_size = 8 * 1024 * 1024;
     // Every acknowledged batch is synced, so the only damage a crash can leave in the
     // write-ahead log is an incomplete last record. Anything else (a flipped byte, a lost middle)
     // must stop the open: point-in-time recovery would silently drop every later, acknowledged

@@ -200,6 +200,48 @@ TEST(EventStoreOpen, StoreWithoutFormatMarkerIsNotAStore) {
     EXPECT_NE(error.message.find("damaged keyledger store"), std::string::npos) << error.message;
 }
 
+// The open table files of a store with many of them stay within max_open_table_files: the
+// log's families get a table file per flush that never merges (their keys only grow).
+TEST(EventStoreOpen, OpenTableFilesStayWithinTheirBound) {
+    TempDir dir;
+    const OpenOptions options{.write_buffer_bytes = 64 * 1024, .max_open_table_files = 32};
+    {
+        OpenOptions create = options;
+        create.create = true;
+        auto store = open_rocksdb_store(dir.path(), create);
+        ASSERT_TRUE(store) << store.error().message;
+        for (std::uint64_t version = 0; version < 600; ++version) {
+            ASSERT_TRUE((*store)->append(
+                events_batch({make_event("s", version, std::string(4096, 'a' + version % 26))})));
+        }
+    }
+    auto count_tables = [](const std::filesystem::path& dir) {
+        std::size_t tables = 0;
+        for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+            tables += entry.path().extension() == ".sst" ? 1 : 0;
+        }
+        return tables;
+    };
+    auto open_tables = [] {
+        std::size_t open = 0;
+        for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+            std::error_code ignored;
+            open += std::filesystem::read_symlink(entry.path(), ignored).extension() == ".sst";
+        }
+        return open;
+    };
+    ASSERT_GT(count_tables(dir.path()), 64u);
+
+    auto store = open_rocksdb_store(dir.path(), options);
+    ASSERT_TRUE(store) << store.error().message;
+    auto events = (*store)->read_all(0, 1000);
+    ASSERT_TRUE(events) << events.error().message;
+    EXPECT_EQ(events->size(), 600u);
+    // The bound, plus the level-0 tables whose index and filter the block cache pins (their
+    // readers stay open with them); without it every table would be open.
+    EXPECT_LE(open_tables(), 32u + 8u) << count_tables(dir.path()) << " tables";
+}
+
 TEST(EventStoreOpen, CreateOnAnExistingStoreIsRefused) {
     TempDir dir;
     {
