@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-scripts/build.sh
+scripts/build.sh keyledger  # only the server: the first run builds in minutes, not the whole tree
 if [ ! -d data/store ]; then
   echo "keyledger: creating ./data; the first admin token follows, shown only this once:" >&2
   build/app/keyledger init --data-dir data
