@@ -34,6 +34,7 @@ grep -q '"events":3000,' "$work/scale.json" || { echo "smoke: scale store incomp
 for mode in bare durable; do
   args=(--token klg_app_smoke)
   [ "$mode" = durable ] && args+=(--durable "$work/ceiling")
+  : >"$work/server.out"  # exists before the background shell opens it: sed below reads it at once
   "$bin/bench_bare_server" "${args[@]}" >"$work/server.out" &
   pid=$!
   # A whole line with its port: a loaded machine may take seconds to open the durable store.

@@ -24,8 +24,10 @@ start_server() {
   "$bin" --log-level warn serve --data-dir "$dir/data" --listen 127.0.0.1:0 \
     --clock manual --start "$1" --password-cost minimal >"$dir/server.out" 2>"$dir/server.err" &
   server_pid=$!
-  for _ in $(seq 1 100); do
+  # Up to 60 s: a loaded machine may take seconds to open the store again.
+  for _ in $(seq 1 600); do
     if grep -q "listening on" "$dir/server.out" 2>/dev/null; then break; fi
+    kill -0 "$server_pid" 2>/dev/null || break
     sleep 0.1
   done
   port="$(sed -n 's/listening on 127.0.0.1:\([0-9]*\)/\1/p' "$dir/server.out")"
