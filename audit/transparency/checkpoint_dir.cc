@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
+#include <string>
 #include <system_error>
 
 #include "audit/transparency/checkpoint_check.h"
@@ -46,6 +48,31 @@ std::vector<fs::path> list_checkpoints(const fs::path& directory) {
     }
     std::sort(found.begin(), found.end());
     return found;
+}
+
+std::size_t thin_checkpoints(const fs::path& directory, std::int64_t now_ms) {
+    constexpr std::int64_t kHourMs = 3'600'000;
+    constexpr std::int64_t kDayMs = 24 * kHourMs;
+    const std::vector<fs::path> all = list_checkpoints(directory);
+    if (all.size() <= kKeepEveryCheckpoint) {
+        return 0;
+    }
+    // Newest first; the first file seen in a bucket (hour or day) is its last written.
+    std::set<std::int64_t> hours;
+    std::set<std::int64_t> days;
+    std::size_t removed = 0;
+    for (std::size_t i = all.size() - kKeepEveryCheckpoint; i-- > 0;) {
+        const std::string name = all[i].filename().string();
+        const std::int64_t written_at = std::stoll(name.substr(21, 16));
+        const bool kept = written_at >= now_ms - 7 * kDayMs
+                              ? hours.insert(written_at / kHourMs).second
+                              : days.insert(written_at / kDayMs).second;
+        std::error_code ignored;
+        if (!kept && fs::remove(all[i], ignored)) {
+            ++removed;
+        }
+    }
+    return removed;
 }
 
 std::expected<fs::path, std::string> store_checkpoint(const fs::path& directory, std::uint64_t size,

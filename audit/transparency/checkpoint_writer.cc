@@ -115,11 +115,13 @@ std::expected<std::optional<fs::path>, std::string> CheckpointWriter::write_lock
         return std::optional<fs::path>();
     }
     const Checkpoint checkpoint{signer_.public_key().name, range_.size(), range_.root()};
+    const std::int64_t now = now_ms();
     auto path =
-        store_checkpoint(options_.directory, checkpoint.size, now_ms(), signer_.sign(checkpoint));
+        store_checkpoint(options_.directory, checkpoint.size, now, signer_.sign(checkpoint));
     if (!path) {
         return std::unexpected(path.error());
     }
+    (void)thin_checkpoints(options_.directory, now);
     wrote_any_ = true;
     written_size_ = checkpoint.size;
     last_write_ = std::chrono::steady_clock::now();
