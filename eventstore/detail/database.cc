@@ -49,6 +49,9 @@ rocksdb::Status Database::open(const std::filesystem::path& dir, const DatabaseO
     if (secondary) {
         // RocksDB's requirement for secondaries: keep every table file of the primary open, so
         // that a compaction deleting one cannot pull it from under a read.
+        // TODO(ops): on a big server-built store (thousands of table files) this can pass a
+        // soft RLIMIT_NOFILE of 1,024: `audit verify` then fails with "Too many open files".
+        // Nothing raises the limit outside `serve` (app/serve.cc) yet.
         db_options.max_open_files = -1;
     } else {
         db_options.max_open_files = options.max_open_table_files;
