@@ -378,7 +378,7 @@ Answer<nlohmann::json> verify(const eventstore::EventStore& store,
 
     // The families no check above walks (delivery seqs, delivery time index, meta): a damaged
     // table there is found here rather than by the server's next read of it.
-    auto side = store.check_side_families();
+    auto side = store.damaged_tables(false);
     if (!side) {
         return problem(Failure::store, side.error().message);
     }
@@ -425,6 +425,16 @@ Answer<nlohmann::json> verify(const eventstore::EventStore& store,
             out["first_bad_position"] = first->position;
         }
         out["reason"] = first->reason;
+        // A finding may come from a damaged table file (a block that no longer reads makes
+        // events or entries look missing): every file is then read whole, and a damaged one is
+        // named first, as the cause to look at.
+        auto damaged = store.damaged_tables(true);
+        if (damaged && !damaged->empty()) {
+            out["damaged_tables"] = *damaged;
+            if (first->reason != damaged->front()) {
+                out["reason"] = damaged->front() + "; what the checks saw: " + first->reason;
+            }
+        }
     }
     return out;
 }

@@ -80,8 +80,8 @@ class RelatedOverlay final : public EventStore {
     Result<std::uint64_t> read_last_delivery_seq(std::string_view webhook_id) const override {
         return store_->read_last_delivery_seq(webhook_id);
     }
-    Result<std::vector<std::string>> check_side_families() const override {
-        return store_->check_side_families();
+    Result<std::vector<std::string>> damaged_tables(bool every_family) const override {
+        return store_->damaged_tables(every_family);
     }
     Result<std::vector<eventstore::DeliveryEntry>> read_delivery_entries(
         const std::optional<std::string>& after, std::size_t limit) const override {

@@ -303,11 +303,13 @@ class EventStore {
     [[nodiscard]] virtual Result<std::uint64_t> read_last_delivery_seq(
         std::string_view webhook_id) const = 0;
 
-    // Reads every stored block of the families that verify() and read_delivery_entries() do not
-    // walk (the delivery seqs, the delivery time index, meta), so that RocksDB checks each
-    // block's checksum. Empty when all read whole; else one sentence per family that did not
-    // (damage is a finding for `audit verify`, not an Error). O(those families).
-    [[nodiscard]] virtual Result<std::vector<std::string>> check_side_families() const = 0;
+    // Reads every table file of the families that verify() and read_delivery_entries() do not
+    // walk (the delivery seqs, the delivery time index, meta), or of every family, whole: each
+    // block against its checksum, the index, filter and properties blocks included, which no
+    // iteration reads. Empty when all read whole; else one sentence per damaged file (damage is a
+    // finding for `audit verify`, not an Error). O(the files read).
+    [[nodiscard]] virtual Result<std::vector<std::string>> damaged_tables(
+        bool every_family) const = 0;
 
     // Up to `limit` entries of the deliveries family after the key `after` (from the first
     // without), in key order, whether or not they decode. For `audit verify`.

@@ -15,6 +15,7 @@
 #include "eventstore/detail/open_internal.h"
 #include "eventstore/detail/rocksdb_event_store.h"
 #include "eventstore/detail/rocksdb_options.h"
+#include "eventstore/detail/table_check.h"
 #include "eventstore/event_store.h"
 #include "security/sha256.h"
 
@@ -110,6 +111,11 @@ Result<void> check_format(const Database& database, const fs::path& dir) {
             return fail(it->status(),
                         fmt::format("reading the format of {} (its 'meta' family is damaged)",
                                     dir.string()));
+        }
+        // A table RocksDB could not load is left out of the read above without an error.
+        if (auto damaged = detail::damaged_tables(database.db(), {"meta"}); !damaged.empty()) {
+            return fail(ErrorCode::corruption, fmt::format("{} is a damaged keyledger store: {}",
+                                                           dir.string(), damaged.front()));
         }
         if (entries > 0) {
             return fail(ErrorCode::corruption,

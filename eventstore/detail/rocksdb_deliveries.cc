@@ -10,6 +10,7 @@
 
 #include "eventstore/detail/errors.h"
 #include "eventstore/detail/rocksdb_event_store.h"
+#include "eventstore/detail/table_check.h"
 #include "eventstore/pruning.h"
 
 namespace keyledger::eventstore::detail {
@@ -158,25 +159,16 @@ Result<std::vector<DeliveryEntry>> RocksDbEventStore::read_delivery_entries(
     return entries;
 }
 
-Result<std::vector<std::string>> RocksDbEventStore::check_side_families() const {
-    std::vector<std::string> damaged;
-    for (const Family family : {Family::delivery_seq, Family::delivery_time, Family::meta}) {
-        if (database_->family(family) == nullptr) {
-            continue;  // a family added later, missing from a read-only open of an older store
-        }
-        rocksdb::ReadOptions read;
-        read.verify_checksums = true;
-        read.fill_cache = false;  // read once: keep the cache for the server's own reads
-        auto it = iterate(family, read);
-        for (it->SeekToFirst(); it->Valid(); it->Next()) {
-        }
-        if (!it->status().ok()) {
-            damaged.push_back(fmt::format("the '{}' family cannot be read whole: {}",
-                                          kFamilyNames[static_cast<std::size_t>(family)],
-                                          it->status().ToString()));
+Result<std::vector<std::string>> RocksDbEventStore::damaged_tables(bool every_family) const {
+    std::vector<std::string> families;
+    for (std::size_t i = 0; i < kFamilyNames.size(); ++i) {
+        const auto family = static_cast<Family>(i);
+        if (every_family || family == Family::delivery_seq || family == Family::delivery_time ||
+            family == Family::meta) {
+            families.emplace_back(kFamilyNames[i]);
         }
     }
-    return damaged;
+    return detail::damaged_tables(database_->db(), families);
 }
 
 Result<std::size_t> RocksDbEventStore::prune_deliveries(std::int64_t received_before_ms,

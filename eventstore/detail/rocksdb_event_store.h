@@ -66,7 +66,7 @@ class RocksDbEventStore final : public EventStore {
     Result<std::vector<StoredDelivery>> read_deliveries(std::string_view webhook_id,
                                                         std::uint64_t after_seq,
                                                         std::size_t limit) const override;
-    Result<std::vector<std::string>> check_side_families() const override;
+    Result<std::vector<std::string>> damaged_tables(bool every_family) const override;
     Result<std::vector<DeliveryEntry>> read_delivery_entries(
         const std::optional<std::string>& after, std::size_t limit) const override;
     Result<std::size_t> prune_deliveries(std::int64_t received_before_ms,

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iterator>
 
 #include "audit/verify.h"
 #include "engine/rebuild.h"
@@ -172,22 +173,47 @@ TEST_F(Verify, ADamagedTableOfTheDeliveryTimeIndexIsAFinding) {
         tables = raw.flushed_table_files(eventstore::detail::Family::delivery_time);
     }
     ASSERT_FALSE(tables.empty());
-    {
-        std::fstream file(tables.front(), std::ios::in | std::ios::out | std::ios::binary);
-        ASSERT_TRUE(file.is_open());
-        file.seekp(16);  // inside the first data block
-        char byte = 0;
-        file.seekg(16);
-        file.get(byte);
-        file.seekp(16);
-        file.put(static_cast<char>(byte ^ 0x40));
+    // Once a flipped byte in its first data block, once cut to half its length (the footer, index
+    // and properties gone: blocks no iteration reads).
+    const std::string intact = [&] {
+        std::ifstream in(tables.front(), std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    }();
+    for (const bool cut : {false, true}) {
+        std::string damaged = intact;
+        if (cut) {
+            damaged.resize(damaged.size() / 2);
+        } else {
+            damaged[16] = static_cast<char>(damaged[16] ^ 0x40);
+        }
+        std::ofstream(tables.front(), std::ios::binary | std::ios::trunc) << damaged;
+        json out = verify();
+        EXPECT_EQ(out["ok"], false) << out.dump(2);
+        EXPECT_EQ(out["side_families"]["ok"], false);
+        // Named by its file (and family, when RocksDB could still load the table).
+        const std::string reason = out.value("reason", "");
+        EXPECT_EQ(reason.find("table file " + tables.front().filename().string()), 0u) << reason;
+        EXPECT_NE(reason.find("is damaged"), std::string::npos) << reason;
     }
+}
+
+// A damaged table of the log itself: the finding names the file first, not only the events it
+// seems to lack.
+TEST_F(Verify, ADamagedTableOfTheLogIsNamed) {
+    close();
+    std::vector<std::filesystem::path> tables;
+    {
+        eventstore::testing::RawStore raw(dir.path());
+        tables = raw.flushed_table_files(eventstore::detail::Family::events);
+    }
+    ASSERT_FALSE(tables.empty());
+    std::filesystem::resize_file(tables.front(), std::filesystem::file_size(tables.front()) / 2);
     json out = verify();
     EXPECT_EQ(out["ok"], false) << out.dump(2);
-    EXPECT_EQ(out["side_families"]["ok"], false);
-    EXPECT_NE(out.value("reason", "").find("'delivery_time' family cannot be read whole"),
-              std::string::npos)
-        << out.dump(2);
+    const std::string reason = out.value("reason", "");
+    EXPECT_EQ(reason.find("table file " + tables.front().filename().string()), 0u) << reason;
+    EXPECT_NE(reason.find("what the checks saw: events 1 to"), std::string::npos) << reason;
+    ASSERT_TRUE(out.contains("damaged_tables"));
 }
 
 // An event planted past the head breaks the chain at the head: nothing folded is judged.
