@@ -50,6 +50,12 @@ class Verify : public ::testing::Test {
     }
     // Closes the engine, so that the store may be opened for writing (or tampering).
     void close() { ledger.reset(); }
+    // Closes the engine, writes every memtable to table files and returns those of `family`.
+    std::vector<std::filesystem::path> close_and_flush(eventstore::detail::Family family) {
+        close();
+        eventstore::testing::RawStore raw(dir.path());
+        return raw.flushed_table_files(family);
+    }
     std::unique_ptr<eventstore::EventStore> open(eventstore::OpenOptions options = {
                                                      .secondary = true}) {
         auto store = eventstore::open_rocksdb_store(dir.path(), options);
@@ -166,12 +172,8 @@ TEST_F(Verify, AFlippedByteInAnEventNamesThatPosition) {
 // A flipped byte in a table file of a family no other check walks (here the delivery time
 // index) is a finding, not "ok" on a store the server would then refuse to read.
 TEST_F(Verify, ADamagedTableOfTheDeliveryTimeIndexIsAFinding) {
-    close();
-    std::vector<std::filesystem::path> tables;
-    {
-        eventstore::testing::RawStore raw(dir.path());
-        tables = raw.flushed_table_files(eventstore::detail::Family::delivery_time);
-    }
+    const std::vector<std::filesystem::path> tables =
+        close_and_flush(eventstore::detail::Family::delivery_time);
     ASSERT_FALSE(tables.empty());
     // Once a flipped byte in its first data block, once cut to half its length (the footer, index
     // and properties gone: blocks no iteration reads).
@@ -200,12 +202,8 @@ TEST_F(Verify, ADamagedTableOfTheDeliveryTimeIndexIsAFinding) {
 // A damaged table of the log itself: the finding names the file first, not only the events it
 // seems to lack.
 TEST_F(Verify, ADamagedTableOfTheLogIsNamed) {
-    close();
-    std::vector<std::filesystem::path> tables;
-    {
-        eventstore::testing::RawStore raw(dir.path());
-        tables = raw.flushed_table_files(eventstore::detail::Family::events);
-    }
+    const std::vector<std::filesystem::path> tables =
+        close_and_flush(eventstore::detail::Family::events);
     ASSERT_FALSE(tables.empty());
     std::filesystem::resize_file(tables.front(), std::filesystem::file_size(tables.front()) / 2);
     json out = verify();
