@@ -10,7 +10,6 @@
 
 #include "eventstore/detail/errors.h"
 #include "eventstore/detail/rocksdb_event_store.h"
-#include "eventstore/detail/table_check.h"
 #include "eventstore/pruning.h"
 
 namespace keyledger::eventstore::detail {
@@ -157,18 +156,6 @@ Result<std::vector<DeliveryEntry>> RocksDbEventStore::read_delivery_entries(
         return fail(it->status(), "reading the deliveries family");
     }
     return entries;
-}
-
-Result<std::vector<std::string>> RocksDbEventStore::damaged_tables(bool every_family) const {
-    std::vector<std::string> families;
-    for (std::size_t i = 0; i < kFamilyNames.size(); ++i) {
-        const auto family = static_cast<Family>(i);
-        if (every_family || family == Family::delivery_seq || family == Family::delivery_time ||
-            family == Family::meta) {
-            families.emplace_back(kFamilyNames[i]);
-        }
-    }
-    return detail::damaged_tables(database_->db(), families);
 }
 
 Result<std::size_t> RocksDbEventStore::prune_deliveries(std::int64_t received_before_ms,

@@ -11,6 +11,7 @@
 #include "eventstore/detail/chain_verifier.h"
 #include "eventstore/detail/errors.h"
 #include "eventstore/detail/layout.h"
+#include "eventstore/detail/table_check.h"
 #include "eventstore/detail/validation.h"
 #include "security/sha256.h"
 
@@ -49,6 +50,18 @@ Hash RocksDbEventStore::head_hash() const {
 
 Result<VerifyReport> RocksDbEventStore::verify() const {
     return verify_chain(*database_);
+}
+
+Result<std::vector<std::string>> RocksDbEventStore::damaged_tables(bool every_family) const {
+    std::vector<std::string> families;
+    for (std::size_t i = 0; i < kFamilyNames.size(); ++i) {
+        const auto family = static_cast<Family>(i);
+        if (every_family || family == Family::delivery_seq || family == Family::delivery_time ||
+            family == Family::meta) {
+            families.emplace_back(kFamilyNames[i]);
+        }
+    }
+    return detail::damaged_tables(database_->db(), families);
 }
 
 Result<AppendResult> RocksDbEventStore::append(const AppendBatch& batch) {
